@@ -1,0 +1,161 @@
+// The database schema: the single source of truth for Jobdeck's tables.
+// SQL migrations in db/migrations are generated from this file by `npm run db:generate`.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const campaigns = pgTable(
+  "campaigns",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    name: text("name").notNull(),
+    // Kind of the batch (parent) jobs; children carry their own kind.
+    kind: text("kind").notNull(),
+    queue: text("queue").notNull().default("default"),
+    params: jsonb("params").notNull().default({}),
+    batchSize: integer("batch_size").notNull(),
+    nextStartPosition: bigint("next_start_position", { mode: "number" }).notNull().default(0),
+    // Known size of the ordered source, when the batch handler reports it.
+    totalItems: bigint("total_items", { mode: "number" }),
+    state: text("state").notNull().default("running"),
+    createdBy: text("created_by").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("campaigns_state_check", sql`${t.state} in ('running', 'paused', 'completed', 'cancelled')`),
+    check("campaigns_batch_size_check", sql`${t.batchSize} > 0`),
+  ],
+);
+
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    queue: text("queue").notNull().default("default"),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").notNull().default({}),
+    state: text("state").notNull().default("pending"),
+    priority: integer("priority").notNull().default(0),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(5),
+    runAt: ts("run_at").notNull().defaultNow(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+    lockedBy: text("locked_by"),
+    lockedUntil: ts("locked_until"),
+    heartbeatAt: ts("heartbeat_at"),
+    // The fencing token: id of the job_attempts row of the attempt that holds the lease.
+    attemptId: bigint("attempt_id", { mode: "number" }),
+    cancelRequestedAt: ts("cancel_requested_at"),
+    lastError: text("last_error"),
+    result: jsonb("result"),
+    progress: real("progress"),
+    progressMessage: text("progress_message"),
+    campaignId: bigint("campaign_id", { mode: "number" }).references(() => campaigns.id),
+    parentId: bigint("parent_id", { mode: "number" }),
+    itemKey: text("item_key"),
+    position: bigint("position", { mode: "number" }),
+  },
+  (t) => [
+    check(
+      "jobs_state_check",
+      sql`${t.state} in ('pending', 'running', 'completed', 'failed', 'dead', 'cancelled')`,
+    ),
+    check("jobs_priority_check", sql`${t.priority} between -100 and 100`),
+    check("jobs_max_attempts_check", sql`${t.maxAttempts} >= 1`),
+    // Claiming: ready work of one queue, best priority first, then oldest.
+    index("jobs_claim_queue_idx")
+      .on(t.queue, t.priority.desc(), t.runAt, t.id)
+      .where(sql`${t.state} in ('pending', 'failed')`),
+    // Claiming across every queue (a worker started without --queues).
+    index("jobs_claim_any_idx")
+      .on(t.priority.desc(), t.runAt, t.id)
+      .where(sql`${t.state} in ('pending', 'failed')`),
+    // Active states are small: exact counts and stale-lock sweeps stay cheap.
+    index("jobs_running_lease_idx").on(t.lockedUntil).where(sql`${t.state} = 'running'`),
+    index("jobs_running_worker_idx").on(t.lockedBy).where(sql`${t.state} = 'running'`),
+    // History and lists.
+    index("jobs_finished_at_idx").on(t.finishedAt),
+    index("jobs_state_id_idx").on(t.state, t.id),
+    index("jobs_kind_state_id_idx").on(t.kind, t.state, t.id),
+    index("jobs_created_at_idx").on(t.createdAt),
+    index("jobs_campaign_idx").on(t.campaignId, t.parentId, t.position).where(sql`${t.campaignId} is not null`),
+    index("jobs_campaign_item_idx").on(t.campaignId, t.itemKey).where(sql`${t.campaignId} is not null`),
+  ],
+);
+
+export const jobAttempts = pgTable(
+  "job_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    jobId: bigint("job_id", { mode: "number" })
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    workerId: text("worker_id").notNull(),
+    startedAt: ts("started_at").notNull().defaultNow(),
+    finishedAt: ts("finished_at"),
+    // null while running; completed | failed | dead | cancelled | lost
+    outcome: text("outcome"),
+    error: text("error"),
+  },
+  (t) => [index("job_attempts_job_idx").on(t.jobId, t.id)],
+);
+
+export const workers = pgTable(
+  "workers",
+  {
+    id: text("id").primaryKey(),
+    hostname: text("hostname").notNull(),
+    pid: integer("pid").notNull(),
+    queues: text("queues").array().notNull(),
+    concurrency: integer("concurrency").notNull(),
+    version: text("version").notNull(),
+    startedAt: ts("started_at").notNull().defaultNow(),
+    lastHeartbeatAt: ts("last_heartbeat_at").notNull().defaultNow(),
+    stoppedAt: ts("stopped_at"),
+    processed: bigint("processed", { mode: "number" }).notNull().default(0),
+    failed: bigint("failed", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [index("workers_heartbeat_idx").on(t.lastHeartbeatAt)],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: ts("at").notNull().defaultNow(),
+    actor: text("actor").notNull(),
+    roles: text("roles").array().notNull().default(sql`'{}'::text[]`),
+    action: text("action").notNull(),
+    // Target ids, or null when the action worked on a filter.
+    targetIds: bigint("target_ids", { mode: "number" }).array(),
+    filter: jsonb("filter"),
+    affected: integer("affected").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    reason: text("reason"),
+    outcome: text("outcome").notNull(),
+    details: jsonb("details"),
+  },
+  (t) => [index("audit_events_at_idx").on(t.at), index("audit_events_actor_idx").on(t.actor, t.at)],
+);
+
+export type Job = typeof jobs.$inferSelect;
+export type JobAttempt = typeof jobAttempts.$inferSelect;
+export type Worker = typeof workers.$inferSelect;
+export type Campaign = typeof campaigns.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;

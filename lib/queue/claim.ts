@@ -1,0 +1,69 @@
+// Claim: lock ready jobs with FOR UPDATE SKIP LOCKED, open an attempt row for each, and hand
+// out a lease. The attempt row's id is the fencing token for everything the worker does next.
+import type { Sql } from "../../db/client";
+import { sourceStatesSql } from "./state-machine";
+
+export interface ClaimedJob {
+  id: number;
+  kind: string;
+  queue: string;
+  payload: unknown;
+  attempt: number;
+  maxAttempts: number;
+  attemptId: number;
+  campaignId: number | null;
+  parentId: number | null;
+  itemKey: string | null;
+  position: number | null;
+  lockedUntil: Date;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  /** Queues to claim from; empty or undefined claims from every queue. */
+  queues?: readonly string[];
+  limit: number;
+  leaseSeconds: number;
+}
+
+const CLAIMABLE = sourceStatesSql("claim");
+
+// One queue (or all queues) walks the claim index in order; several queues take the best
+// `limit` of each queue's head, so each lookup stays an ordered index scan.
+function pickSql(queues: readonly string[] | undefined): string {
+  const order = "order by priority desc, run_at, id";
+  if (!queues?.length) {
+    return `select id from jobs where state in ${CLAIMABLE} and run_at <= now() ${order} limit $2 for update skip locked`;
+  }
+  if (queues.length === 1) {
+    return `select id from jobs where state in ${CLAIMABLE} and queue = ($4::text[])[1] and run_at <= now() ${order} limit $2 for update skip locked`;
+  }
+  return `select p.id from unnest($4::text[]) as qn(name)
+          cross join lateral (
+            select id, priority, run_at from jobs
+            where state in ${CLAIMABLE} and queue = qn.name and run_at <= now()
+            ${order} limit $2 for update skip locked) p
+          order by p.priority desc, p.run_at, p.id limit $2`;
+}
+
+export async function claim(q: Sql, opts: ClaimOptions): Promise<ClaimedJob[]> {
+  if (opts.limit <= 0) return [];
+  const rows = await q.query<ClaimedJob>(
+    `with picked as (${pickSql(opts.queues)}),
+     opened as (
+       insert into job_attempts (job_id, attempt, worker_id)
+       select j.id, j.attempts + 1, $1 from jobs j join picked using (id)
+       returning id, job_id, attempt)
+     update jobs j set state = 'running', attempts = o.attempt, attempt_id = o.id, locked_by = $1,
+       locked_until = now() + make_interval(secs => $3), started_at = now(), heartbeat_at = now(),
+       finished_at = null, progress = null, progress_message = null
+     from opened o where j.id = o.job_id
+     returning j.id, j.kind, j.queue, j.payload, j.attempts as "attempt", j.max_attempts as "maxAttempts",
+       j.attempt_id as "attemptId", j.campaign_id as "campaignId", j.parent_id as "parentId",
+       j.item_key as "itemKey", j.position, j.locked_until as "lockedUntil"`,
+    opts.queues?.length
+      ? [opts.workerId, opts.limit, opts.leaseSeconds, opts.queues]
+      : [opts.workerId, opts.limit, opts.leaseSeconds],
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}
