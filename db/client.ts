@@ -46,8 +46,9 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // int8 and numeric come back as JS numbers: ids and counts stay far below 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
   pg.types.setTypeParser(1700, (v) => Number(v));
-  const parseTextArray = pg.types.getTypeParser(1016); // int8[] → (string | null)[]
-  pg.types.setTypeParser(1016, (v) =>
+  const INT8_ARRAY = 1016 as Parameters<typeof pg.types.setTypeParser>[0];
+  const parseTextArray = pg.types.getTypeParser(INT8_ARRAY); // int8[] → (string | null)[]
+  pg.types.setTypeParser(INT8_ARRAY, (v: string) =>
     (parseTextArray(v) as (string | null)[]).map((x) => (x === null ? null : Number(x))),
   );
   const pool = new pg.Pool({

@@ -9,3 +9,4 @@ export { retryJobs, cancelJobs, setPriority, runNow, expectApplied, type BulkRes
 export { registerWorker, workerHeartbeat, markWorkerStopped, type WorkerInfo } from "./workers";
 export * from "./campaigns";
 export { queueConfig } from "./config";
+export { describeRecovery, type Recovery, type RecoveryInput } from "./recovery";

@@ -251,7 +251,10 @@ export function createWorker(opts: WorkerOptions): Worker {
     }
   }
 
+  let beating = false;
   async function beat() {
+    if (beating) return; // a slow database must not pile up overlapping heartbeats
+    beating = true;
     try {
       await workerHeartbeat(db, id, counters);
       const refs = [...running.values()].map((r) => ({
@@ -277,6 +280,8 @@ export function createWorker(opts: WorkerOptions): Worker {
       }
     } catch (err) {
       log(`heartbeat failed: ${(err as Error).message}`);
+    } finally {
+      beating = false;
     }
   }
 

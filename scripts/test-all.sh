@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `npm test`: every test Jobdeck has — vitest (unit + integration on a real PostgreSQL) and
+# Playwright (a real Chromium against a production build). Prepares what it can on this kind
+# of machine (starts PostgreSQL, installs Debian's chromium) and says exactly what to do otherwise.
+# Ends with one line "N passed, M failed" summing both runners.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+
+say() { printf '[test] %s\n' "$*" >&2; }
+
+PGHOST_CHECK=${JOBDECK_TEST_PGHOST:-127.0.0.1}
+if ! pg_isready -q -h "$PGHOST_CHECK" -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    say "PostgreSQL is down; starting it"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST_CHECK" -p 5432 && break; sleep 1; done
+  fi
+  if ! pg_isready -q -h "$PGHOST_CHECK" -p 5432 2>/dev/null; then
+    say "PostgreSQL is not reachable on $PGHOST_CHECK:5432. Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start) or set JOBDECK_TEST_DATABASE_URL to a local server."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
+CHROMIUM=${JOBDECK_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  say "Chromium not found at $CHROMIUM; installing Debian's chromium"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1; }) || true
+  fi
+  if [ ! -x "$CHROMIUM" ]; then
+    say "Could not install chromium. Run: sudo apt-get update && sudo apt-get install -y chromium (or set JOBDECK_CHROMIUM to a Chromium binary)."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
+rm -f test-results/vitest.json test-results/playwright.json
+
+say "vitest"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+vitest_rc=$?
+
+say "next build (for the e2e suite)"
+npx next build >test-results/next-build.log 2>&1
+build_rc=$?
+if [ $build_rc -ne 0 ]; then
+  tail -40 test-results/next-build.log >&2
+  say "next build failed; e2e suite not run"
+  pw_rc=1
+else
+  say "playwright"
+  PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+  pw_rc=$?
+fi
+
+node scripts/count-results.mjs test-results/vitest.json test-results/playwright.json $((build_rc != 0 ? 1 : 0))
+count_rc=$?
+if [ $vitest_rc -ne 0 ] || [ $pw_rc -ne 0 ] || [ $count_rc -ne 0 ]; then exit 1; fi
