@@ -22,6 +22,8 @@ export interface ClaimOptions {
   workerId: string;
   /** Queues to claim from; empty or undefined claims from every queue. */
   queues?: readonly string[];
+  /** Only jobs of these kinds (the kinds the worker has handlers for); undefined: any kind. */
+  kinds?: readonly string[];
   limit: number;
   leaseSeconds: number;
 }
@@ -30,26 +32,31 @@ const CLAIMABLE = sourceStatesSql("claim");
 
 // One queue (or all queues) walks the claim index in order; several queues take the best
 // `limit` of each queue's head, so each lookup stays an ordered index scan.
-function pickSql(queues: readonly string[] | undefined): string {
+function pickSql(opts: ClaimOptions, param: (value: unknown) => string): string {
   const order = "order by priority desc, run_at, id";
-  if (!queues?.length) {
-    return `select id from jobs where state in ${CLAIMABLE} and run_at <= now() ${order} limit $2 for update skip locked`;
+  const kind = opts.kinds ? ` and kind = any(${param(opts.kinds)}::text[])` : "";
+  const ready = `state in ${CLAIMABLE} and run_at <= now()${kind}`;
+  const queues = opts.queues ?? [];
+  if (!queues.length) {
+    return `select id from jobs where ${ready} ${order} limit $2 for update skip locked`;
   }
   if (queues.length === 1) {
-    return `select id from jobs where state in ${CLAIMABLE} and queue = ($4::text[])[1] and run_at <= now() ${order} limit $2 for update skip locked`;
+    return `select id from jobs where ${ready} and queue = ${param(queues[0])}::text ${order} limit $2 for update skip locked`;
   }
-  return `select p.id from unnest($4::text[]) as qn(name)
+  return `select p.id from unnest(${param(queues)}::text[]) as qn(name)
           cross join lateral (
             select id, priority, run_at from jobs
-            where state in ${CLAIMABLE} and queue = qn.name and run_at <= now()
+            where ${ready} and queue = qn.name
             ${order} limit $2 for update skip locked) p
           order by p.priority desc, p.run_at, p.id limit $2`;
 }
 
 export async function claim(q: Sql, opts: ClaimOptions): Promise<ClaimedJob[]> {
   if (opts.limit <= 0) return [];
+  const params: unknown[] = [opts.workerId, opts.limit, opts.leaseSeconds];
+  const param = (value: unknown) => `$${params.push(value)}`;
   const rows = await q.query<ClaimedJob>(
-    `with picked as (${pickSql(opts.queues)}),
+    `with picked as (${pickSql(opts, param)}),
      opened as (
        insert into job_attempts (job_id, attempt, worker_id)
        select j.id, j.attempts + 1, $1 from jobs j join picked using (id)
@@ -61,9 +68,7 @@ export async function claim(q: Sql, opts: ClaimOptions): Promise<ClaimedJob[]> {
      returning j.id, j.kind, j.queue, j.payload, j.attempts as "attempt", j.max_attempts as "maxAttempts",
        j.attempt_id as "attemptId", j.campaign_id as "campaignId", j.parent_id as "parentId",
        j.item_key as "itemKey", j.position, j.locked_until as "lockedUntil"`,
-    opts.queues?.length
-      ? [opts.workerId, opts.limit, opts.leaseSeconds, opts.queues]
-      : [opts.workerId, opts.limit, opts.leaseSeconds],
+    params,
   );
   return rows.sort((a, b) => a.id - b.id);
 }

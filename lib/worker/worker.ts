@@ -222,7 +222,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       }
       let claimed: ClaimedJob[] = [];
       try {
-        claimed = await claim(db, { workerId: id, queues, limit: free, leaseSeconds });
+        claimed = await claim(db, { workerId: id, queues, kinds: [...kinds], limit: free, leaseSeconds });
         idleBackoff = pollMs;
       } catch (err) {
         log(`claim failed: ${(err as Error).message}; retrying`);
@@ -233,7 +233,6 @@ export function createWorker(opts: WorkerOptions): Worker {
         break;
       }
       for (const job of claimed) {
-        if (!kinds.has(job.kind)) log(`claimed job ${job.id} of kind "${job.kind}" with no handler`);
         runJob(job);
       }
       if (claimed.length < free) {
