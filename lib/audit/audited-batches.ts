@@ -23,7 +23,9 @@ export async function runAuditedBatches(
 ): Promise<BulkResult> {
   const unique = [...new Set(ids)];
   const total: BulkResult = { affected: [], cancelRequested: [], skipped: [], notFound: [] };
-  const batches = Math.max(1, Math.ceil(unique.length / BULK_BATCH_SIZE));
+  // Nothing to change, nothing to record: the caller reports "0 matched" itself.
+  if (!unique.length) return total;
+  const batches = Math.ceil(unique.length / BULK_BATCH_SIZE);
   for (let b = 0; b < batches; b++) {
     const batch = unique.slice(b * BULK_BATCH_SIZE, (b + 1) * BULK_BATCH_SIZE);
     const r = await db.tx(async (q) => {

@@ -1,5 +1,10 @@
 // The command table. Each command lives in its own file under lib/cli/commands/.
+import { campaignCancelCommand, campaignCreateCommand, campaignResumeCommand, campaignShowCommand } from "./commands/campaign";
+import { enqueueCommand } from "./commands/enqueue";
+import { jobsCancelCommand, jobsRetryCommand } from "./commands/jobs-bulk";
+import { jobsListCommand } from "./commands/jobs-list";
 import { migrateCommand } from "./commands/migrate";
+import { recoverStaleCommand } from "./commands/recover-stale";
 import { workerCommand } from "./commands/worker";
 
 export interface Command {
@@ -12,4 +17,13 @@ export interface Command {
 export const commands: Record<string, Command> = {
   migrate: migrateCommand,
   worker: workerCommand,
+  enqueue: enqueueCommand,
+  "jobs list": jobsListCommand,
+  "jobs retry": jobsRetryCommand,
+  "jobs cancel": jobsCancelCommand,
+  "recover-stale": recoverStaleCommand,
+  "campaign create": campaignCreateCommand,
+  "campaign show": campaignShowCommand,
+  "campaign resume": campaignResumeCommand,
+  "campaign cancel": campaignCancelCommand,
 };

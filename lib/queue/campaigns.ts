@@ -95,7 +95,15 @@ export async function resumeCampaign(q: Sql, id: number): Promise<{ batchJobId: 
 
 /** Cancels pending children and batches, asks running ones to stop, and stops further batches. */
 export async function cancelCampaign(q: Sql, id: number): Promise<{ cancelled: number; cancelRequested: number }> {
-  await lockCampaign(q, id);
+  const c = await lockCampaign(q, id);
+  if (c.state === "cancelled") throw new QueueError("conflict", `campaign ${id} is already cancelled`);
+  if (c.state === "completed") {
+    const [open] = await q.query<{ n: number }>(
+      "select count(*)::int as n from jobs where campaign_id = $1 and state in ('pending', 'running', 'failed')",
+      [id],
+    );
+    if (open.n === 0) throw new QueueError("conflict", `campaign ${id} is completed; nothing is left to cancel`);
+  }
   await q.query("update campaigns set state = 'cancelled', updated_at = now() where id = $1", [id]);
   const cancelled = await q.query(
     `update jobs set state = 'cancelled', finished_at = now()

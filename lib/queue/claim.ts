@@ -33,7 +33,10 @@ const CLAIMABLE = sourceStatesSql("claim");
 // One queue (or all queues) walks the claim index in order; several queues take the best
 // `limit` of each queue's head, so each lookup stays an ordered index scan.
 function pickSql(opts: ClaimOptions, param: (value: unknown) => string): string {
-  const order = "order by priority desc, run_at, id";
+  // "desc nulls last" spells out the claim indexes' order (drizzle's .desc() creates them
+  // DESC NULLS LAST; a bare "desc" means NULLS FIRST). Without it no index matches the ORDER BY
+  // and every claim sorts all ready jobs. priority is NOT NULL, so the order is the same.
+  const order = "order by priority desc nulls last, run_at, id";
   const kind = opts.kinds ? ` and kind = any(${param(opts.kinds)}::text[])` : "";
   const ready = `state in ${CLAIMABLE} and run_at <= now()${kind}`;
   const queues = opts.queues ?? [];
@@ -48,7 +51,7 @@ function pickSql(opts: ClaimOptions, param: (value: unknown) => string): string 
             select id, priority, run_at from jobs
             where ${ready} and queue = qn.name
             ${order} limit $2 for update skip locked) p
-          order by p.priority desc, p.run_at, p.id limit $2`;
+          order by p.priority desc nulls last, p.run_at, p.id limit $2`;
 }
 
 export async function claim(q: Sql, opts: ClaimOptions): Promise<ClaimedJob[]> {

@@ -60,7 +60,8 @@ export interface Failure extends AttemptRef {
 }
 
 export interface FailOutcome {
-  state: "failed" | "dead";
+  /** `cancelled` when an operator had asked to cancel the job: a requested cancel is never retried. */
+  state: "failed" | "dead" | "cancelled";
   runAt: Date;
 }
 
@@ -68,12 +69,13 @@ export async function fail(q: Sql, f: Failure): Promise<FailOutcome> {
   const rows = await q.query<FailOutcome>(
     `with f as (
        update jobs j set
-         state = case when $3 or j.attempts >= j.max_attempts then 'dead' else 'failed' end,
+         state = case when j.cancel_requested_at is not null then 'cancelled'
+                      when $3 or j.attempts >= j.max_attempts then 'dead' else 'failed' end,
          -- exponential backoff with jitter: base * 2^(attempt-1), capped, times 0.5..1.0
-         run_at = case when $3 or j.attempts >= j.max_attempts then j.run_at
+         run_at = case when j.cancel_requested_at is not null or $3 or j.attempts >= j.max_attempts then j.run_at
                   else now() + make_interval(secs => least($5::float8, $4::float8 * power(2, j.attempts - 1)) * (0.5 + random() * 0.5)) end,
-         finished_at = case when $3 or j.attempts >= j.max_attempts then now() end,
-         last_error = $6, locked_by = null, locked_until = null, cancel_requested_at = null
+         finished_at = case when j.cancel_requested_at is not null or $3 or j.attempts >= j.max_attempts then now() end,
+         last_error = $6, locked_by = null, locked_until = null
        where j.id = $1 and j.attempt_id = $2 and j.state = 'running'
        returning j.id, j.attempt_id, j.state, j.run_at),
      closed as (

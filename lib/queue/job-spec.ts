@@ -4,11 +4,20 @@ import { z } from "zod";
 export const PRIORITY_MIN = -100;
 export const PRIORITY_MAX = 100;
 
-export const prioritySchema = z.coerce
-  .number()
-  .int("priority must be a whole number")
-  .min(PRIORITY_MIN, `priority must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}`)
-  .max(PRIORITY_MAX, `priority must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}`);
+// Numbers, or numeric strings as a form or URL sends them; never booleans, null or "".
+const wholeNumber = (what: string) =>
+  z
+    .union([z.number(), z.string().trim().regex(/^[+-]?\d+$/, `${what} must be a whole number`).transform(Number)], {
+      message: `${what} must be a whole number`,
+    })
+    .pipe(z.number().int(`${what} must be a whole number`));
+
+export const prioritySchema = wholeNumber("priority").pipe(
+  z
+    .number()
+    .min(PRIORITY_MIN, `priority must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}`)
+    .max(PRIORITY_MAX, `priority must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}`),
+);
 
 const name = (what: string) =>
   z
@@ -22,8 +31,13 @@ export const jobSpecSchema = z.object({
   queue: name("queue").default("default"),
   payload: z.unknown().default({}),
   priority: prioritySchema.default(0),
-  runAt: z.coerce.date({ message: "runAt must be an ISO date" }).optional(),
-  maxAttempts: z.coerce.number().int().min(1).max(1000).default(5),
+  runAt: z
+    .union([z.date(), z.string().min(1)], { message: "runAt must be an ISO date" })
+    .pipe(z.coerce.date({ message: "runAt must be an ISO date" }))
+    .optional(),
+  maxAttempts: wholeNumber("maxAttempts")
+    .pipe(z.number().min(1, "maxAttempts must be at least 1").max(1000, "maxAttempts must be at most 1000"))
+    .default(5),
   campaignId: z.number().int().positive().optional(),
   parentId: z.number().int().positive().optional(),
   itemKey: z.string().min(1).max(1000).optional(),
@@ -35,6 +49,7 @@ export type ParsedJobSpec = z.output<typeof jobSpecSchema>;
 
 export function formatZodError(err: z.ZodError): string {
   return err.issues
-    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+    // Our messages name their field; zod's generic ones get the path prefixed.
+    .map((i) => (i.path.length && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message))
     .join("; ");
 }

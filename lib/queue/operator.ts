@@ -2,7 +2,7 @@
 // set-based statement whose allowed source states come from the state machine; jobs in any
 // other state are reported as skipped (with their state), never touched.
 import type { Sql } from "../../db/client";
-import { PRIORITY_MAX, PRIORITY_MIN } from "./job-spec";
+import { prioritySchema } from "./job-spec";
 import { illegalTransition, type JobState, type Operation, QueueError, sourceStatesSql } from "./state-machine";
 
 export interface SkippedJob {
@@ -91,9 +91,8 @@ export async function cancelJobs(q: Sql, ids: readonly number[]): Promise<BulkRe
 }
 
 export function setPriority(q: Sql, ids: readonly number[], priority: number): Promise<BulkResult> {
-  if (!Number.isInteger(priority) || priority < PRIORITY_MIN || priority > PRIORITY_MAX) {
-    throw new QueueError("invalid_input", `priority must be a whole number between ${PRIORITY_MIN} and ${PRIORITY_MAX}`);
-  }
+  const parsed = prioritySchema.safeParse(priority);
+  if (!parsed.success) throw new QueueError("invalid_input", parsed.error.issues[0].message);
   return applyToIds(q, "setPriority", ids, "priority = $2", [priority]);
 }
 
