@@ -55,6 +55,8 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     connectionString: url,
     max: opts.max ?? Number(process.env.JOBDECK_DB_POOL_SIZE ?? 10),
     application_name: opts.applicationName ?? "jobdeck",
+    // A host that drops packets must fail a page load quickly, not hang it.
+    connectionTimeoutMillis: 5_000,
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", () => {});

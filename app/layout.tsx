@@ -1,0 +1,54 @@
+// The console frame: skip link, header with the product name and sections, main landmark.
+import type { Metadata, Viewport } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Providers } from "@/components/providers";
+import { SiteNav } from "@/components/site-nav";
+import { THEME_INIT_SCRIPT, ThemeToggle } from "@/components/theme-toggle";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Jobdeck", template: "%s · Jobdeck" },
+  description: "Operations dashboard for PostgreSQL background-job queues",
+};
+
+export const viewport: Viewport = {
+  colorScheme: "light dark",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+      </head>
+      <body className="bg-bg text-fg">
+        <a
+          href="#main"
+          className="sr-only rounded bg-accent px-3 py-2 font-medium text-accent-fg focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50"
+        >
+          Skip to content
+        </a>
+        <Providers>
+          <header className="sticky top-0 z-40 border-b border-border bg-surface/95 backdrop-blur">
+            <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-x-6 gap-y-1 px-4 py-1.5">
+              <Link href="/" className="flex items-center gap-2 py-1 text-[15px] font-bold tracking-tight">
+                <span aria-hidden="true" className="grid h-6 w-6 place-items-center rounded bg-accent text-[11px] font-black text-accent-fg">
+                  J
+                </span>
+                Jobdeck
+              </Link>
+              <SiteNav />
+              <div className="ml-auto">
+                <ThemeToggle />
+              </div>
+            </div>
+          </header>
+          <main id="main" tabIndex={-1} className="mx-auto max-w-[1400px] px-4 py-4 outline-none">
+            {children}
+          </main>
+        </Providers>
+      </body>
+    </html>
+  );
+}

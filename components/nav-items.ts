@@ -1,0 +1,15 @@
+// The console's sections. A section is linked only once its page exists; until then the header
+// shows it disabled with a "soon" label, so no link leads to a 404.
+export interface NavItem {
+  href: string;
+  label: string;
+  ready: boolean;
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { href: "/", label: "Overview", ready: true },
+  { href: "/jobs", label: "Jobs", ready: false },
+  { href: "/workers", label: "Workers", ready: false },
+  { href: "/stale", label: "Stale locks", ready: false },
+  { href: "/campaigns", label: "Campaigns", ready: false },
+];

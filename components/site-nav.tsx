@@ -1,0 +1,44 @@
+"use client";
+// Primary navigation: marks the current section with aria-current; unbuilt sections are shown
+// disabled with a "soon" label instead of linking to a missing page.
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { NAV_ITEMS } from "./nav-items";
+
+export function SiteNav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Primary">
+      <ul className="flex flex-wrap items-center gap-1">
+        {NAV_ITEMS.map((item) => {
+          const current = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
+          if (!item.ready) {
+            return (
+              <li key={item.href}>
+                <span
+                  aria-disabled="true"
+                  title={`${item.label}: coming soon`}
+                  className="flex cursor-not-allowed items-center gap-1.5 rounded px-2.5 py-1.5 text-muted"
+                >
+                  {item.label}
+                  <span className="rounded border border-border px-1 text-[10px] uppercase tracking-wide">soon</span>
+                </span>
+              </li>
+            );
+          }
+          return (
+            <li key={item.href}>
+              <Link
+                href={item.href}
+                aria-current={current ? "page" : undefined}
+                className={`block rounded px-2.5 py-1.5 font-medium hover:bg-surface-2 ${current ? "bg-surface-2 text-fg shadow-[inset_0_-2px_0_var(--accent)]" : "text-muted"}`}
+              >
+                {item.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Captures the overview of a running Jobdeck (default http://localhost:3000) for the README:
+// `node e2e/capture-screenshot.mjs [url] [out.png] [light|dark]`.
+import { chromium } from "@playwright/test";
+
+const [url = "http://localhost:3000/", out = "public/screenshot.png", scheme = "light"] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: scheme === "dark" ? "dark" : "light" });
+await page.goto(url, { waitUntil: "networkidle" });
+await page.screenshot({ path: out, fullPage: true });
+await browser.close();
+console.log(`saved ${out}`);

@@ -1,0 +1,59 @@
+// The app's process-wide database handle: opened once, migrated once, shared by every request
+// and by the in-process demo. Cached on globalThis so dev-mode HMR and the separate
+// instrumentation bundle never open a second PGlite on the same data directory.
+import "server-only";
+import { type Database, openDatabase } from "@/db/client";
+import { migrate } from "@/db/migrate";
+
+type DbCache = { jobdeckDb?: Promise<Database> };
+const cache = globalThis as typeof globalThis & DbCache;
+
+/**
+ * Returns the migrated database. When opening or migrating fails (database down), the failure
+ * is not cached: the next call tries again, so pages recover by themselves.
+ */
+export function getDb(): Promise<Database> {
+  if (!cache.jobdeckDb) {
+    const opening = (async () => {
+      const db = await openDatabase({ applicationName: "jobdeck-web" });
+      try {
+        await migrate(db);
+      } catch (err) {
+        await db.close().catch(() => {});
+        throw err;
+      }
+      return db;
+    })();
+    cache.jobdeckDb = opening;
+    opening.catch(() => {
+      if (cache.jobdeckDb === opening) cache.jobdeckDb = undefined;
+    });
+  }
+  return cache.jobdeckDb;
+}
+
+/** A one-line, secret-free description of why the database could not be used. */
+export function describeDbError(err: unknown): string {
+  const e = err as { code?: string; message?: string } | undefined;
+  const first = String(e?.message ?? err ?? "unknown error").split("\n")[0].slice(0, 240);
+  const code = e?.code && !first.includes(e.code) ? `${e.code}: ` : "";
+  // Never echo a connection string that might carry a password.
+  return (code + first).replace(/postgres(?:ql)?:\/\/[^\s]+/gi, "postgres://…");
+}
+
+/** Where the app's data lives, for the footer and banners; never contains a password. */
+export async function databaseLabel(): Promise<string> {
+  if (process.env.DATABASE_URL) {
+    const { describeUrl } = await import("@/db/client");
+    return describeUrl(process.env.DATABASE_URL);
+  }
+  return `embedded PGlite (${process.env.JOBDECK_DATA_DIR ?? ".data/pglite"})`;
+}
+
+/** Closes the shared handle (graceful shutdown); the next getDb() opens a new one. */
+export async function closeDb(): Promise<void> {
+  const opening = cache.jobdeckDb;
+  cache.jobdeckDb = undefined;
+  const db = await opening?.catch(() => null);
+  await db?.close().catch(() => {});
+}

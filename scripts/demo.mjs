@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// `npm run demo`: Jobdeck on the embedded PGlite database with the in-process demo workload.
+// Builds once when no production build exists (`npm run build` rebuilds after changes), then
+// runs `next start` with JOBDECK_DEMO=1 on PORT (default 3000).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const port = process.env.PORT || "3000";
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+if (env.DATABASE_URL) {
+  console.log("jobdeck demo: DATABASE_URL is set, so the demo runs on that database (unset it for the embedded one)");
+} else {
+  env.JOBDECK_DATA_DIR ||= path.join(root, ".data", "pglite");
+  mkdirSync(env.JOBDECK_DATA_DIR, { recursive: true });
+  console.log(`jobdeck demo: embedded PGlite database in ${path.relative(root, env.JOBDECK_DATA_DIR) || env.JOBDECK_DATA_DIR}`);
+}
+
+if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+  console.log("jobdeck demo: no production build yet, running `next build` (once; `npm run build` rebuilds)…");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, env, stdio: "inherit" });
+  if (build.status !== 0) {
+    console.error("jobdeck demo: `next build` failed; see the output above");
+    process.exit(build.status ?? 1);
+  }
+}
+
+const child = spawn(process.execPath, [nextBin, "start", "-p", port], {
+  cwd: root,
+  // Jobdeck handles SIGINT/SIGTERM itself so the demo workers release their jobs and PGlite
+  // closes cleanly (see instrumentation.ts).
+  env: { ...env, JOBDECK_DEMO: "1", NEXT_MANUAL_SIG_HANDLE: "1", PORT: port },
+  stdio: ["inherit", "pipe", "inherit"],
+});
+let announced = false;
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!announced && /Ready in|started server/i.test(String(chunk))) {
+    announced = true;
+    console.log(`\n  Jobdeck demo is running: http://localhost:${port}\n  Press Ctrl+C to stop.\n`);
+  }
+});
+// Ctrl+C reaches the whole process group; forward other signals and wait for a clean exit.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    if (!child.killed) child.kill(signal);
+  });
+}
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
