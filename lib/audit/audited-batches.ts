@@ -30,25 +30,7 @@ export async function runAuditedBatches(
     const batch = unique.slice(b * BULK_BATCH_SIZE, (b + 1) * BULK_BATCH_SIZE);
     const r = await db.tx(async (q) => {
       const result = await op(q, batch);
-      const affected = result.affected.length + result.cancelRequested.length;
-      const skipped = result.skipped.length + result.notFound.length;
-      await recordAudit(q, {
-        actor: audit.actor,
-        action: audit.action,
-        targetIds: batch,
-        filter: audit.filter,
-        affected,
-        skipped,
-        reason: audit.reason,
-        outcome: skipped === 0 ? "ok" : affected === 0 ? "refused" : "partial",
-        details: {
-          batch: b + 1,
-          batches,
-          ...(result.cancelRequested.length ? { cancel_requested: result.cancelRequested } : {}),
-          ...(result.skipped.length ? { skipped: result.skipped.map((s) => ({ id: s.id, state: s.state })) } : {}),
-          ...(result.notFound.length ? { not_found: result.notFound } : {}),
-        },
-      });
+      await recordBatchAudit(q, audit, batch, result, { batch: b + 1, batches });
       return result;
     });
     total.affected.push(...r.affected);
@@ -58,4 +40,35 @@ export async function runAuditedBatches(
     onProgress?.(Math.min(unique.length, (b + 1) * BULK_BATCH_SIZE), unique.length);
   }
   return total;
+}
+
+/**
+ * The audit row of one batch, written with the batch's transaction handle: affected and skipped
+ * counts, outcome, and which ids were skipped (with their state), requested to cancel or missing.
+ */
+export async function recordBatchAudit(
+  q: Sql,
+  audit: AuditedAction,
+  batch: readonly number[],
+  result: BulkResult,
+  position: { batch: number; batches?: number },
+): Promise<number> {
+  const affected = result.affected.length + result.cancelRequested.length;
+  const skipped = result.skipped.length + result.notFound.length;
+  return recordAudit(q, {
+    actor: audit.actor,
+    action: audit.action,
+    targetIds: batch,
+    filter: audit.filter,
+    affected,
+    skipped,
+    reason: audit.reason,
+    outcome: skipped === 0 ? "ok" : affected === 0 ? "refused" : "partial",
+    details: {
+      ...position,
+      ...(result.cancelRequested.length ? { cancel_requested: result.cancelRequested } : {}),
+      ...(result.skipped.length ? { skipped: result.skipped.map((s) => ({ id: s.id, state: s.state })) } : {}),
+      ...(result.notFound.length ? { not_found: result.notFound } : {}),
+    },
+  });
 }

@@ -1,6 +1,8 @@
 // The job-list filter, parsed and validated once for the CLI, the pages (URL search params) and
-// the HTTP API: states, kind, queue, a "since" look-back window, an error prefix, a limit and a
-// keyset cursor. Every field accepts the strings a URL or a command line sends.
+// the HTTP API: states, kind, queue, worker, campaign, a "since" look-back window, created and
+// finished time ranges, error prefix / contains, payload contains (JSON), id, a limit and keyset
+// cursors. Every field accepts the strings a URL or a command line sends, and every invalid
+// field is reported with its name (JobFilterError.issues) so a page can mark the bad filter.
 import { z } from "zod";
 import { JOB_STATES, type JobState, isJobState } from "../queue/state-machine";
 
@@ -68,6 +70,32 @@ export function jobFilterSchema({ maxLimit = MAX_JOB_LIST_LIMIT }: JobFilterOpti
       /** `10h`, `2d`, `30m`, `45s`; or seconds as a number. */
       since: z.preprocess(blankToUndefined, z.union([z.string(), z.number()]).optional()),
       errorPrefix: z.string().max(1_000, "error prefix is longer than 1000 characters").optional(),
+      /** Case-insensitive substring of last_error. */
+      errorContains: z.string().max(1_000, "errorContains is longer than 1000 characters").optional(),
+      /** The worker running the job (locked_by), or the worker of its last attempt once it ran. */
+      worker: optionalText("worker"),
+      campaign: z.preprocess(
+        blankToUndefined,
+        z.coerce
+          .number({ message: "campaign must be a campaign id (a positive whole number)" })
+          .int("campaign must be a campaign id (a positive whole number)")
+          .positive("campaign must be a campaign id (a positive whole number)")
+          .optional(),
+      ),
+      createdSince: timeBoundInput,
+      createdUntil: timeBoundInput,
+      finishedSince: timeBoundInput,
+      finishedUntil: timeBoundInput,
+      /** JSON the payload must contain (jsonb `@>`): `{"user_id":42}`. A string, or an object from the API. */
+      payload: z.preprocess(blankToUndefined, z.unknown().optional()),
+      id: z.preprocess(
+        blankToUndefined,
+        z.coerce
+          .number({ message: "id must be a job id (a positive whole number)" })
+          .int("id must be a job id (a positive whole number)")
+          .positive("id must be a job id (a positive whole number)")
+          .optional(),
+      ),
       limit: z.preprocess(
         blankToUndefined,
         z.coerce
@@ -81,6 +109,15 @@ export function jobFilterSchema({ maxLimit = MAX_JOB_LIST_LIMIT }: JobFilterOpti
       beforeId: z.preprocess(
         blankToUndefined,
         z.coerce.number().int("cursor must be a job id").positive("cursor must be a job id").optional(),
+      ),
+      /** "Previous page" cursor: the `limit` jobs just newer than this id (still shown newest first). */
+      afterId: z.preprocess(
+        blankToUndefined,
+        z.coerce
+          .number({ message: "afterId must be a job id" })
+          .int("afterId must be a job id")
+          .positive("afterId must be a job id")
+          .optional(),
       ),
     })
     .strict()
@@ -98,7 +135,32 @@ export function jobFilterSchema({ maxLimit = MAX_JOB_LIST_LIMIT }: JobFilterOpti
           ctx.addIssue({ code: "custom", path: ["since"], message: (err as Error).message });
         }
       }
-      return {
+      const bound = (field: TimeField) => {
+        const raw = v[field];
+        if (raw === undefined) return undefined;
+        try {
+          return parseTimeBound(raw, field);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", path: [field], message: (err as Error).message });
+          return undefined;
+        }
+      };
+      const createdSince = bound("createdSince");
+      const createdUntil = bound("createdUntil");
+      const finishedSince = bound("finishedSince");
+      const finishedUntil = bound("finishedUntil");
+      let payloadContains: unknown;
+      if (v.payload !== undefined) {
+        try {
+          payloadContains = parsePayloadFilter(v.payload);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", path: ["payload"], message: (err as Error).message });
+        }
+      }
+      if (v.beforeId !== undefined && v.afterId !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["afterId"], message: "give beforeId (next page) or afterId (previous page), not both" });
+      }
+      const filter: JobFilter = {
         states,
         kind: v.kind,
         queue: v.queue,
@@ -107,6 +169,18 @@ export function jobFilterSchema({ maxLimit = MAX_JOB_LIST_LIMIT }: JobFilterOpti
         limit: v.limit,
         beforeId: v.beforeId,
       };
+      // New fields appear only when given, so a filter compares equal to the CLI's older shape.
+      if (v.worker !== undefined) filter.worker = v.worker;
+      if (v.campaign !== undefined) filter.campaignId = v.campaign;
+      if (createdSince) filter.createdSince = createdSince;
+      if (createdUntil) filter.createdUntil = createdUntil;
+      if (finishedSince) filter.finishedSince = finishedSince;
+      if (finishedUntil) filter.finishedUntil = finishedUntil;
+      if (v.errorContains) filter.errorContains = v.errorContains;
+      if (payloadContains !== undefined) filter.payloadContains = payloadContains;
+      if (v.id !== undefined) filter.id = v.id;
+      if (v.afterId !== undefined) filter.afterId = v.afterId;
+      return filter;
     });
 }
 
@@ -123,27 +197,228 @@ export interface JobFilter {
   errorPrefix?: string;
   limit: number;
   beforeId?: number;
+  /** The worker running the job, or (for jobs that ran) the worker of its last attempt. */
+  worker?: string;
+  campaignId?: number;
+  /** created_at >= bound (inclusive). */
+  createdSince?: TimeBound;
+  /** created_at < bound (exclusive). */
+  createdUntil?: TimeBound;
+  finishedSince?: TimeBound;
+  finishedUntil?: TimeBound;
+  /** Case-insensitive substring of last_error. */
+  errorContains?: string;
+  /** A JSON object or array the payload must contain (jsonb `@>`). */
+  payloadContains?: unknown;
+  /** Exactly this job. */
+  id?: number;
+  /** "Previous page": the jobs just newer than this id. Exclusive with beforeId. */
+  afterId?: number;
+}
+
+/** The part of a filter that selects jobs: no page size, no cursor. Bulk actions take this. */
+export type JobCriteria = Omit<JobFilter, "limit" | "beforeId" | "afterId">;
+
+/**
+ * A point in time for the created/finished ranges: `ago` seconds before the database's now()
+ * (from `10h`, `2d`), or an absolute instant (from an ISO date).
+ */
+export type TimeBound = { ago: number } | { at: Date };
+
+type TimeField = "createdSince" | "createdUntil" | "finishedSince" | "finishedUntil";
+export const TIME_FILTER_FIELDS: readonly TimeField[] = ["createdSince", "createdUntil", "finishedSince", "finishedUntil"];
+
+const timeBoundInput = z.preprocess(blankToUndefined, z.union([z.string(), z.date()]).optional());
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * `10h`, `2d`, `30m`, `45s` (that long ago), or an ISO date: `2025-06-01` (midnight UTC),
+ * `2025-06-01T12:00` (UTC when no offset is given), `2025-06-01T12:00:00+02:00`.
+ */
+export function parseTimeBound(value: string | Date, field = "time"): TimeBound {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new Error(`${field} is not a valid date`);
+    return { at: value };
+  }
+  const text = value.trim();
+  const bad = () =>
+    new Error(`${field} must be a duration like 30m, 10h or 2d, or a date like 2025-06-01 or 2025-06-01T12:00:00Z (got "${value}")`);
+  if (/^\d/.test(text) && /[smhd]$/i.test(text) && !text.includes("-")) {
+    try {
+      return { ago: parseSince(text) };
+    } catch {
+      throw bad();
+    }
+  }
+  const m = ISO_DATE.exec(text);
+  if (!m) throw bad();
+  const normalized = m[4] === undefined ? `${text.slice(0, 10)}T00:00:00Z` : m[7] ? text.replace(" ", "T") : `${text.replace(" ", "T")}Z`;
+  const at = new Date(normalized);
+  if (Number.isNaN(at.getTime())) throw bad();
+  // Without an offset the instant is UTC, so its calendar date must be the one written
+  // (2025-02-30 must not silently become March 2nd).
+  if (!m[7] && (at.getUTCMonth() + 1 !== Number(m[2]) || at.getUTCDate() !== Number(m[3]))) throw bad();
+  return { at };
+}
+
+/** The payload filter: JSON text (from a URL) or an already-parsed object (from the API). */
+export function parsePayloadFilter(value: unknown): unknown {
+  let parsed = value;
+  if (typeof value === "string") {
+    if (value.length > 10_000) throw new Error("payload filter is longer than 10000 characters");
+    try {
+      parsed = JSON.parse(value);
+    } catch (err) {
+      throw new Error(`payload must be JSON, like {"user_id": 42} (${(err as Error).message})`);
+    }
+  }
+  if (parsed === null || typeof parsed !== "object") {
+    throw new Error(`payload must be a JSON object or array the payload contains, like {"user_id": 42}`);
+  }
+  return parsed;
+}
+
+export interface JobFilterIssue {
+  /** The filter field, as named in the URL / API (`state`, `createdSince`, `payload`, ...); "" for the filter as a whole. */
+  field: string;
+  message: string;
 }
 
 export class JobFilterError extends Error {
-  constructor(message: string) {
+  /** Every invalid field, first one first; `message` is the first issue's message. */
+  readonly issues: JobFilterIssue[];
+  constructor(message: string, issues?: JobFilterIssue[]) {
     super(message);
     this.name = "JobFilterError";
+    this.issues = issues ?? [{ field: "", message }];
+  }
+  /** The first invalid field's name ("" when the error is not about one field). */
+  get field(): string {
+    return this.issues[0]?.field ?? "";
+  }
+  /** field → messages, the shape of a form's fieldErrors. */
+  fieldErrors(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const i of this.issues) (out[i.field || "filter"] ??= []).push(i.message);
+    return out;
   }
 }
 
-/** Parses and validates a filter; throws JobFilterError with a one-line message. */
+/** Parses and validates a filter; throws JobFilterError with a one-line message (and every issue). */
 export function parseJobFilter(input: unknown, opts?: JobFilterOptions): JobFilter {
-  const parsed = jobFilterSchema(opts).safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue.path.length ? String(issue.path[0]) : "";
-  // Our own messages name their field; zod's defaults ("Invalid input: ...") get it prefixed.
-  const message =
-    issue.code === "unrecognized_keys"
-      ? `unknown filter field ${(issue as { keys: string[] }).keys.map((k) => `"${k}"`).join(", ")}`
-      : field && /^invalid/i.test(issue.message)
-        ? `${field}: ${issue.message}`
-        : issue.message;
-  throw new JobFilterError(message);
+  const r = safeParseJobFilter(input, opts);
+  if (r.ok) return r.filter;
+  throw r.error;
+}
+
+// Building a zod schema costs far more than parsing with it: one per maxLimit, made once.
+const schemas = new Map<number, ReturnType<typeof jobFilterSchema>>();
+function cachedSchema(maxLimit: number): ReturnType<typeof jobFilterSchema> {
+  let s = schemas.get(maxLimit);
+  if (!s) schemas.set(maxLimit, (s = jobFilterSchema({ maxLimit })));
+  return s;
+}
+
+/** Like parseJobFilter, as a value: for pages that show every invalid field next to its input. */
+export function safeParseJobFilter(
+  input: unknown,
+  opts?: JobFilterOptions,
+): { ok: true; filter: JobFilter } | { ok: false; error: JobFilterError } {
+  const schema = cachedSchema(opts?.maxLimit ?? MAX_JOB_LIST_LIMIT);
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, filter: parsed.data };
+  const zodIssues = [...parsed.error.issues];
+  // zod skips the cross-field checks (states, times, payload) once a field fails on its own;
+  // parse again without the failing fields so every invalid field is reported at once.
+  if (input && typeof input === "object" && !Array.isArray(input)) {
+    let rest: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+    for (let round = 0; round < 3; round++) {
+      const failed = new Set(zodIssues.map((i) => (i.code === "unrecognized_keys" ? (i as { keys: string[] }).keys : [String(i.path[0] ?? "")])).flat());
+      const next = Object.fromEntries(Object.entries(rest).filter(([k]) => !failed.has(k)));
+      if (Object.keys(next).length === Object.keys(rest).length) break;
+      rest = next;
+      const again = schema.safeParse(rest);
+      if (again.success) break;
+      zodIssues.push(...again.error.issues.filter((i) => !failed.has(String(i.path[0] ?? ""))));
+    }
+  }
+  const issues: JobFilterIssue[] = zodIssues.map((issue) => {
+    const field = issue.path.length ? String(issue.path[0]) : "";
+    // Our own messages name their field; zod's defaults ("Invalid input: ...") get it prefixed.
+    if (issue.code === "unrecognized_keys") {
+      const keys = (issue as { keys: string[] }).keys;
+      return { field: keys[0] ?? "", message: `unknown filter field ${keys.map((k) => `"${k}"`).join(", ")}` };
+    }
+    return { field, message: field && /^invalid/i.test(issue.message) ? `${field}: ${issue.message}` : issue.message };
+  });
+  return { ok: false, error: new JobFilterError(issues[0].message, issues) };
+}
+
+/** The URL / API names of every filter field. */
+export const JOB_FILTER_FIELDS = [
+  "state",
+  "kind",
+  "queue",
+  "worker",
+  "campaign",
+  "since",
+  "createdSince",
+  "createdUntil",
+  "finishedSince",
+  "finishedUntil",
+  "errorPrefix",
+  "errorContains",
+  "payload",
+  "id",
+  "limit",
+  "beforeId",
+  "afterId",
+] as const;
+
+type SearchParamsLike = URLSearchParams | Record<string, string | string[] | undefined>;
+
+/**
+ * The filter fields of a page's search params (Next's `searchParams` object or URLSearchParams),
+ * ignoring every other parameter (selection, tabs, ...). Feed the result to (safe)parseJobFilter.
+ */
+export function jobFilterInputFromSearchParams(sp: SearchParamsLike): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of JOB_FILTER_FIELDS) {
+    const values = sp instanceof URLSearchParams ? sp.getAll(key) : ([] as string[]).concat(sp[key] ?? []);
+    if (!values.length) continue;
+    out[key] = key === "state" ? values : values[values.length - 1];
+  }
+  return out;
+}
+
+function durationText(seconds: number): string {
+  for (const [unit, n] of [["d", 86_400], ["h", 3_600], ["m", 60]] as const) if (seconds % n === 0) return `${seconds / n}${unit}`;
+  return `${seconds}s`;
+}
+
+/** A filter back as URL search params (for links: next/previous page, shareable URLs). Cursors included when set. */
+export function jobFilterToSearchParams(f: Partial<JobFilter>): URLSearchParams {
+  const sp = new URLSearchParams();
+  const set = (k: string, v: string | number | undefined) => {
+    if (v !== undefined && v !== "") sp.set(k, String(v));
+  };
+  if (f.states?.length) set("state", f.states.join(","));
+  set("kind", f.kind);
+  set("queue", f.queue);
+  set("worker", f.worker);
+  set("campaign", f.campaignId);
+  if (f.sinceSeconds !== undefined) set("since", durationText(f.sinceSeconds));
+  for (const k of TIME_FILTER_FIELDS) {
+    const b = f[k];
+    if (b) set(k, "ago" in b ? durationText(b.ago) : b.at.toISOString());
+  }
+  set("errorPrefix", f.errorPrefix);
+  set("errorContains", f.errorContains);
+  if (f.payloadContains !== undefined) set("payload", JSON.stringify(f.payloadContains));
+  set("id", f.id);
+  if (f.limit !== undefined && f.limit !== DEFAULT_JOB_LIST_LIMIT) set("limit", f.limit);
+  set("beforeId", f.beforeId);
+  set("afterId", f.afterId);
+  return sp;
 }

@@ -1,9 +1,17 @@
 // Job lists: one filter (lib/filters/job-filter) turned into parameterized SQL, newest id first,
-// with a keyset cursor (`beforeId`) so every page is an index range scan, never an OFFSET.
-// Shared by the CLI, the pages and the API. No `import "server-only"` here: the CLI (plain
-// Node) imports this module too, and that marker package throws outside React server builds.
+// with keyset cursors (`beforeId` for the next page, `afterId` for the previous one) so every
+// page is an index range scan, never an OFFSET. Shared by the CLI, the pages, the API and the
+// bulk actions (lib/operations/bulk). No `import "server-only"` here: the CLI (plain Node)
+// imports this module too, and that marker package throws outside React server builds.
+//
+// Index use at 1M jobs (see `npm run bench` for the plans):
+// - no state: a backward scan of the primary key, stopping after `limit` matches;
+// - one state: jobs_state_id_idx (state, id), or jobs_kind_state_id_idx with a kind;
+// - several states: one ordered range scan per state (unnest + lateral), merged and cut to
+//   `limit` — `state = any(...)` cannot walk (state, id) in id order and would sort every
+//   matching row (all 960k completed ones, say).
 import type { Sql } from "../../db/client";
-import type { JobFilter } from "../filters/job-filter";
+import type { JobCriteria, JobFilter, TimeBound } from "../filters/job-filter";
 import type { JobState } from "../queue/state-machine";
 
 export interface JobListRow {
@@ -31,23 +39,85 @@ export interface JobListPage {
   nextBeforeId: number | null;
 }
 
-/** The WHERE clause of a filter (without cursor or limit); pushes its values onto `params`. */
-export function jobFilterWhere(filter: Omit<JobFilter, "limit" | "beforeId">, params: unknown[]): string {
+/** `now() - 10h` or an absolute instant, as SQL. */
+function boundSql(b: TimeBound, p: (v: unknown) => string): string {
+  return "ago" in b ? `now() - make_interval(secs => ${p(b.ago)})` : `${p(b.at.toISOString())}::timestamptz`;
+}
+
+/** The criteria's conditions except `states` (each already a SQL boolean over alias `j`). */
+function criteriaConditions(filter: JobCriteria, p: (v: unknown) => string): string[] {
   const where: string[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  if (filter.states.length === 1) where.push(`j.state = ${p(filter.states[0])}`);
-  else if (filter.states.length > 1) where.push(`j.state = any(${p(filter.states)}::text[])`);
+  if (filter.id !== undefined) where.push(`j.id = ${p(filter.id)}`);
   if (filter.kind !== undefined) where.push(`j.kind = ${p(filter.kind)}`);
   if (filter.queue !== undefined) where.push(`j.queue = ${p(filter.queue)}`);
+  if (filter.campaignId !== undefined) where.push(`j.campaign_id = ${p(filter.campaignId)}`);
+  if (filter.worker !== undefined) {
+    // The worker of the job's current attempt: for a running job that is locked_by (claim sets
+    // both), for a finished one the worker of its last attempt. One primary-key probe per row.
+    where.push(
+      `j.state <> 'pending' and exists (select 1 from job_attempts a where a.id = j.attempt_id and a.worker_id = ${p(filter.worker)})`,
+    );
+  }
   if (filter.sinceSeconds !== undefined) {
     // "Updated within": the latest of the times a job records (finished, started, created).
     where.push(`coalesce(j.finished_at, j.started_at, j.created_at) >= now() - make_interval(secs => ${p(filter.sinceSeconds)})`);
   }
+  if (filter.createdSince) where.push(`j.created_at >= ${boundSql(filter.createdSince, p)}`);
+  if (filter.createdUntil) where.push(`j.created_at < ${boundSql(filter.createdUntil, p)}`);
+  if (filter.finishedSince) where.push(`j.finished_at >= ${boundSql(filter.finishedSince, p)}`);
+  if (filter.finishedUntil) where.push(`j.finished_at < ${boundSql(filter.finishedUntil, p)}`);
   if (filter.errorPrefix !== undefined) where.push(`starts_with(j.last_error, ${p(filter.errorPrefix)})`);
+  if (filter.errorContains !== undefined) where.push(`strpos(lower(j.last_error), lower(${p(filter.errorContains)})) > 0`);
+  if (filter.payloadContains !== undefined) where.push(`j.payload @> ${p(JSON.stringify(filter.payloadContains))}::jsonb`);
+  return where;
+}
+
+function pusher(params: unknown[]) {
+  return (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+}
+
+/** The WHERE clause of a filter (without cursor or limit); pushes its values onto `params`. */
+export function jobFilterWhere(filter: JobCriteria, params: unknown[]): string {
+  const p = pusher(params);
+  const where: string[] = [];
+  if (filter.states.length === 1) where.push(`j.state = ${p(filter.states[0])}`);
+  else if (filter.states.length > 1) where.push(`j.state = any(${p(filter.states)}::text[])`);
+  where.push(...criteriaConditions(filter, p));
   return where.length ? where.join(" and ") : "true";
+}
+
+export interface JobIdsQuery {
+  /** Only ids below this one (next page). */
+  beforeId?: number;
+  /** Only ids above this one (previous page); the order is then ascending. */
+  afterId?: number;
+  limit: number;
+}
+
+/**
+ * `select id` of the jobs matching `criteria`, in keyset order (newest first; oldest first with
+ * `afterId`), at most `limit`: an ordered index range scan whatever the states.
+ */
+export function jobIdsSql(criteria: JobCriteria, cursor: JobIdsQuery, params: unknown[]): string {
+  const p = pusher(params);
+  const asc = cursor.afterId !== undefined;
+  const conds = criteriaConditions(criteria, p);
+  if (cursor.beforeId !== undefined) conds.push(`j.id < ${p(cursor.beforeId)}`);
+  if (cursor.afterId !== undefined) conds.push(`j.id > ${p(cursor.afterId)}`);
+  const order = asc ? "asc" : "desc";
+  const limit = p(cursor.limit);
+  const rest = conds.length ? ` and ${conds.join(" and ")}` : "";
+  if (criteria.states.length > 1) {
+    return `select x.id from unnest(${p(criteria.states)}::text[]) as st(state)
+      cross join lateral (select j.id from jobs j where j.state = st.state${rest} order by j.id ${order} limit ${limit}) x
+      order by x.id ${order} limit ${limit}`;
+  }
+  const state = criteria.states.length === 1 ? [`j.state = ${p(criteria.states[0])}`] : [];
+  const where = [...state, ...conds];
+  return `select j.id from jobs j where ${where.length ? where.join(" and ") : "true"} order by j.id ${order} limit ${limit}`;
 }
 
 const LIST_COLUMNS = `j.id, j.kind, j.queue, j.state, j.attempts, j.max_attempts, j.priority, j.payload,
@@ -56,14 +126,9 @@ const LIST_COLUMNS = `j.id, j.kind, j.queue, j.state, j.attempts, j.max_attempts
 /** One page of jobs matching the filter, newest id first. */
 export async function listJobs(q: Sql, filter: JobFilter): Promise<JobListPage> {
   const params: unknown[] = [];
-  let where = jobFilterWhere(filter, params);
-  if (filter.beforeId !== undefined) {
-    params.push(filter.beforeId);
-    where += ` and j.id < $${params.length}`;
-  }
-  params.push(filter.limit + 1);
+  const ids = jobIdsSql(filter, { beforeId: filter.beforeId, limit: filter.limit + 1 }, params);
   const rows = await q.query<JobListRow>(
-    `select ${LIST_COLUMNS} from jobs j where ${where} order by j.id desc limit $${params.length}`,
+    `select ${LIST_COLUMNS} from (${ids}) p join jobs j on j.id = p.id order by j.id desc`,
     params,
   );
   const more = rows.length > filter.limit;
@@ -77,15 +142,92 @@ export async function listJobs(q: Sql, filter: JobFilter): Promise<JobListPage> 
  */
 export async function selectJobIds(q: Sql, filter: JobFilter): Promise<number[]> {
   const params: unknown[] = [];
-  let where = jobFilterWhere(filter, params);
-  if (filter.beforeId !== undefined) {
-    params.push(filter.beforeId);
-    where += ` and j.id < $${params.length}`;
-  }
-  params.push(filter.limit);
-  const rows = await q.query<{ id: number }>(
-    `select j.id from jobs j where ${where} order by j.id desc limit $${params.length}`,
+  const rows = await q.query<{ id: number }>(jobIdsSql(filter, { beforeId: filter.beforeId, limit: filter.limit }, params), params);
+  return rows.map((r) => r.id);
+}
+
+/** A row of the Jobs page: what the table shows, computed by the database (one clock). */
+export interface JobPageRow {
+  id: number;
+  kind: string;
+  queue: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  priority: number;
+  /** running: the worker holding the lease (locked_by); failed/finished: the worker of its last attempt; pending: null. */
+  worker: string | null;
+  created_at: Date;
+  run_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  locked_until: Date | null;
+  cancel_requested: boolean;
+  campaign_id: number | null;
+  /** Seconds since created_at. */
+  age_seconds: number;
+  /** Finished − started (of the last attempt); now − started while running; null when it never started. */
+  runtime_ms: number | null;
+  /** First line of last_error, at most 300 characters. */
+  error_line: string | null;
+}
+
+export interface JobsPage {
+  jobs: JobPageRow[];
+  /** `beforeId` of the next (older) page; null on the last page. */
+  nextBeforeId: number | null;
+  /** `afterId` of the previous (newer) page; null on the first page. */
+  prevAfterId: number | null;
+}
+
+const PAGE_COLUMNS = `j.id, j.kind, j.queue, j.state, j.attempts, j.max_attempts, j.priority,
+  case when j.state = 'running' then j.locked_by when j.state = 'pending' then null else a.worker_id end as worker,
+  j.created_at, j.run_at, j.started_at, j.finished_at, j.locked_until, j.cancel_requested_at is not null as cancel_requested,
+  j.campaign_id, extract(epoch from now() - j.created_at)::float8 as age_seconds,
+  (case when j.started_at is null then null
+        when j.state = 'running' then extract(epoch from now() - j.started_at)
+        else extract(epoch from coalesce(j.finished_at, a.finished_at) - j.started_at) end * 1000)::float8 as runtime_ms,
+  left(split_part(j.last_error, E'\\n', 1), 300) as error_line`;
+
+async function pageRows(q: Sql, criteria: JobCriteria, cursor: JobIdsQuery): Promise<JobPageRow[]> {
+  const params: unknown[] = [];
+  const ids = jobIdsSql(criteria, cursor, params);
+  return q.query<JobPageRow>(
+    `select ${PAGE_COLUMNS}
+     from (${ids}) p join jobs j on j.id = p.id left join job_attempts a on a.id = j.attempt_id
+     order by j.id desc`,
     params,
   );
-  return rows.map((r) => r.id);
+}
+
+/**
+ * The Jobs page: rows newest first with keyset cursors both ways. Stable under inserts: new
+ * jobs get larger ids, so they never shift an older page. A previous page (`afterId`) that
+ * reaches the newest jobs is returned as the first page (full, with no previous link).
+ */
+export async function listJobsPage(q: Sql, filter: JobFilter): Promise<JobsPage> {
+  const n = filter.limit;
+  if (filter.afterId !== undefined) {
+    const rows = await pageRows(q, filter, { afterId: filter.afterId, limit: n + 1 }); // newest first, n+1 oldest above afterId
+    if (rows.length > n) {
+      const jobs = rows.slice(1); // drop the newest: it belongs to an even newer page
+      return { jobs, nextBeforeId: jobs[jobs.length - 1].id, prevAfterId: jobs[0].id };
+    }
+    return listJobsPage(q, { ...filter, afterId: undefined, beforeId: undefined });
+  }
+  const rows = await pageRows(q, filter, { beforeId: filter.beforeId, limit: n + 1 });
+  const more = rows.length > n;
+  const jobs = more ? rows.slice(0, n) : rows;
+  const prevAfterId = filter.beforeId === undefined ? null : jobs.length ? jobs[0].id : filter.beforeId - 1;
+  return { jobs, nextBeforeId: more ? jobs[jobs.length - 1].id : null, prevAfterId };
+}
+
+/** Exact number of jobs matching the criteria, by state (states with none are absent). */
+export async function countJobsByState(q: Sql, criteria: JobCriteria): Promise<Partial<Record<JobState, number>>> {
+  const params: unknown[] = [];
+  const rows = await q.query<{ state: JobState; n: number }>(
+    `select j.state, count(*)::int as n from jobs j where ${jobFilterWhere(criteria, params)} group by j.state`,
+    params,
+  );
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }

@@ -1,0 +1,18 @@
+"use server";
+// recoverStaleAction: put stale running jobs back to pending — selected ids (only if their lease
+// expired), all stale jobs, or every running job of one worker once it is offline. Role: operator.
+import { recoverStaleJobs, type RecoverTarget } from "../operations/bulk";
+import { recoverStaleInput } from "../operations/inputs";
+import { operatorAction, revalidate } from "./safe-action";
+
+export const recoverStaleAction = operatorAction(
+  recoverStaleInput,
+  "operator",
+  async (input, ctx) => {
+    const target: RecoverTarget = input.ids ? { ids: input.ids } : input.workerId !== undefined ? { workerId: input.workerId } : { all: true };
+    const result = await recoverStaleJobs(ctx.db, { target, reason: input.reason, actor: ctx.actor });
+    revalidate("/", "/stale", "/workers", "/jobs/*");
+    return { result };
+  },
+  { name: "recoverStaleAction" },
+);

@@ -1,0 +1,133 @@
+// The one wrapper every server action is built with: load the caller, check the role
+// (authorize — the seam where issue 5's sign-in plugs in), parse the input with zod, run the
+// body with a typed context, and turn every outcome into a value the client can show:
+//   { ok: true, ...data } | { ok: false, error, code, fieldErrors? }
+// Expected failures (bad input, a queue rule, a missing job, a refused role) become clear
+// messages; anything else is logged here on the server and returned as a generic message.
+// No React imports; only next/cache, for revalidate().
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import type { Database } from "@/db/client";
+import { getDb } from "@/lib/server/db";
+import type { Actor } from "../audit/record";
+import { AuthorizationError, authorize, type Caller, callerActor, getCaller, type Role } from "../auth/caller";
+import { JobFilterError } from "../filters/job-filter";
+import { BulkInterruptedError } from "../operations/bulk";
+import { QueueError } from "../queue/state-machine";
+
+export type ActionErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "interrupted" | "internal";
+
+export type ActionFailure = {
+  ok: false;
+  error: string;
+  code: ActionErrorCode;
+  /** Input field → messages, for forms and filter bars. */
+  fieldErrors?: Record<string, string[]>;
+};
+export type ActionResult<T> = ({ ok: true } & T) | ActionFailure;
+
+export interface ActionContext {
+  caller: Caller;
+  actor: Actor;
+  db: Database;
+  /** A stricter check inside the body (e.g. bulk actions over a threshold need admin, issue 5). */
+  requireRole(role: Role): void;
+}
+
+/** FormData → plain object: repeated keys become arrays, files are dropped. */
+export function formDataToObject(fd: FormData): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(fd.keys())) {
+    if (key.startsWith("$ACTION")) continue; // Next's own form fields
+    const values = fd.getAll(key).filter((v): v is string => typeof v === "string");
+    if (values.length) out[key] = values.length === 1 ? values[0] : values;
+  }
+  return out;
+}
+
+function isFormData(v: unknown): v is FormData {
+  return typeof FormData !== "undefined" && v instanceof FormData;
+}
+
+/** Next's redirect()/notFound() throw control-flow errors that must pass through untouched. */
+function isNextControlFlow(err: unknown): boolean {
+  const digest = (err as { digest?: unknown } | null)?.digest;
+  return typeof digest === "string" && /^(NEXT_REDIRECT|NEXT_NOT_FOUND|NEXT_HTTP_ERROR_FALLBACK|DYNAMIC_SERVER_USAGE|BAILOUT_TO_CLIENT_SIDE_RENDERING)/.test(digest);
+}
+
+const QUEUE_CODES: Record<QueueError["code"], ActionErrorCode> = {
+  not_found: "not_found",
+  illegal_transition: "conflict",
+  job_running: "conflict",
+  lost_lease: "conflict",
+  invalid_input: "invalid_input",
+  conflict: "conflict",
+};
+
+/** Maps any thrown value to the failure value an action returns. Logs what it does not expect. */
+export function actionFailure(err: unknown, label = "action"): ActionFailure {
+  if (err instanceof AuthorizationError) return { ok: false, error: err.message, code: err.status === 401 ? "unauthorized" : "forbidden" };
+  if (err instanceof z.ZodError) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const i of err.issues) (fieldErrors[i.path.length ? i.path.map(String).join(".") : "input"] ??= []).push(i.message);
+    const first = err.issues[0];
+    const field = first?.path.length ? `${first.path.map(String).join(".")}: ` : "";
+    return { ok: false, error: `${field}${first?.message ?? "invalid input"}`, code: "invalid_input", fieldErrors };
+  }
+  if (err instanceof JobFilterError) return { ok: false, error: `invalid filter: ${err.message}`, code: "invalid_input", fieldErrors: err.fieldErrors() };
+  if (err instanceof QueueError) return { ok: false, error: err.message, code: QUEUE_CODES[err.code] };
+  if (err instanceof BulkInterruptedError) {
+    console.error(`[jobdeck] ${label} interrupted:`, err.cause);
+    return { ok: false, error: `The action stopped part-way: ${err.partial.affected + err.partial.cancel_requested} jobs were already changed in ${err.partial.batches} committed batches; nothing else was touched. Try again to finish.`, code: "interrupted" };
+  }
+  console.error(`[jobdeck] ${label} failed:`, err);
+  return { ok: false, error: "Something went wrong on the server; the details were logged. Nothing was changed by the failed step.", code: "internal" };
+}
+
+/**
+ * Builds a server action: `operatorAction(schema, "operator", async (input, ctx) => ({ ... }))`.
+ * The action accepts a plain object (from client code) or FormData (from a <form>), and also the
+ * `(prevState, formData)` call of useActionState.
+ */
+export function operatorAction<S extends z.ZodType, T extends object>(
+  schema: S,
+  role: Role,
+  body: (input: z.output<S>, ctx: ActionContext) => Promise<T>,
+  opts: { name?: string } = {},
+): (...args: unknown[]) => Promise<ActionResult<T>> {
+  return async (...args: unknown[]): Promise<ActionResult<T>> => {
+    try {
+      const caller = await getCaller();
+      authorize(caller, role);
+      const raw = args.length > 1 && isFormData(args[1]) ? args[1] : args[0];
+      const input = await schema.parseAsync(isFormData(raw) ? formDataToObject(raw) : (raw ?? {}));
+      const ctx: ActionContext = {
+        caller,
+        actor: callerActor(caller),
+        db: await getDb(),
+        requireRole: (r) => authorize(caller, r),
+      };
+      const data = await body(input, ctx);
+      return { ok: true, ...data } as ActionResult<T>;
+    } catch (err) {
+      if (isNextControlFlow(err)) throw err;
+      return actionFailure(err, opts.name);
+    }
+  };
+}
+
+/**
+ * revalidatePath for each path (a trailing "/*" revalidates the layout: the page and its
+ * sub-pages). Outside a Next request — a test or a script calling an action — there is no cache
+ * to revalidate, and Next's "static generation store missing" invariant is skipped.
+ */
+export function revalidate(...paths: string[]): void {
+  for (const p of paths) {
+    try {
+      if (p.endsWith("/*")) revalidatePath(p.slice(0, -2) || "/", "layout");
+      else revalidatePath(p);
+    } catch (err) {
+      if (!/static generation store missing/.test(String((err as Error)?.message))) throw err;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// The server actions through their one wrapper (lib/actions/safe-action): the caller and role
+// check, zod parsing of what forms and URLs send, results as values, and the audit actor.
+// Runs the real actions on a real database (getDb() opens DATABASE_URL); outside a Next
+// request there is no cache to revalidate.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { authorize, AuthorizationError, type Caller, getCaller, hasRole } from "../../lib/auth/caller";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
+
+let t: TestDatabase;
+let actions: {
+  retryJobsAction: typeof import("../../lib/actions/retry-jobs").retryJobsAction;
+  cancelJobsAction: typeof import("../../lib/actions/cancel-jobs").cancelJobsAction;
+  setPriorityAction: typeof import("../../lib/actions/set-priority").setPriorityAction;
+  runNowAction: typeof import("../../lib/actions/run-now").runNowAction;
+  recoverStaleAction: typeof import("../../lib/actions/recover-stale").recoverStaleAction;
+  previewBulkAction: typeof import("../../lib/actions/preview-bulk").previewBulkAction;
+};
+let dead: number[];
+
+beforeAll(async () => {
+  t = await createTestDatabase("operations_actions");
+  process.env.DATABASE_URL = t.url;
+  actions = {
+    ...(await import("../../lib/actions/retry-jobs")),
+    ...(await import("../../lib/actions/cancel-jobs")),
+    ...(await import("../../lib/actions/set-priority")),
+    ...(await import("../../lib/actions/run-now")),
+    ...(await import("../../lib/actions/recover-stale")),
+    ...(await import("../../lib/actions/preview-bulk")),
+  };
+  dead = (
+    await t.db.query<{ id: number }>(
+      "insert into jobs (kind, state, attempts, finished_at, last_error) select 'act', 'dead', 5, now(), 'boom' from generate_series(1, 5) returning id",
+    )
+  ).map((r) => r.id);
+});
+afterAll(async () => {
+  const { closeDb } = await import("../../lib/server/db");
+  await closeDb();
+  await t?.drop();
+});
+
+describe("authorize: the single role check", () => {
+  const viewer: Caller = { name: "v@example.com", roles: ["viewer"], source: "session" };
+  test("today every local caller is an admin", async () => {
+    expect(await getCaller()).toEqual({ name: "local-operator", roles: ["admin"], source: "unauthenticated-local" });
+  });
+  test("no caller → 401, a weaker role → 403, a stronger role passes", () => {
+    expect(() => authorize(null, "viewer")).toThrow(AuthorizationError);
+    expect(() => authorize(viewer, "operator")).toThrow(expect.objectContaining({ status: 403 }));
+    expect(hasRole({ ...viewer, roles: ["admin"] }, "operator")).toBe(true);
+    expect(hasRole(viewer, "viewer")).toBe(true);
+  });
+});
+
+test("preview, then retry by filter sent as a query string; the audit names the caller", async () => {
+  const preview = await actions.previewBulkAction({ action: "retry", filter: "?kind=act&state=dead,running" });
+  expect(preview).toMatchObject({ ok: true, preview: { matched: 5, will_change: 5, will_skip: 0 } });
+  const r = await actions.retryJobsAction({ filter: { kind: "act" }, limit: "2", reason: "fixed" });
+  expect(r).toMatchObject({ ok: true, result: { affected: 2, batches: 1 } });
+  const [audit] = await t.db.query<{ actor: string; roles: string[]; reason: string }>("select actor, roles, reason from audit_events order by id desc limit 1");
+  expect(audit).toEqual({ actor: "local-operator", roles: ["admin"], reason: "fixed" });
+});
+
+test("a form post: ids as text, priority as a string, the useActionState (prevState, formData) call", async () => {
+  const fd = new FormData();
+  fd.set("ids", `${dead[0]}, ${dead[1]}`);
+  fd.set("reason", "from a form");
+  const retried = await actions.retryJobsAction(undefined, fd);
+  expect(retried).toMatchObject({ ok: true, result: { affected: 2 } });
+  const prio = new FormData();
+  prio.append("ids", String(dead[0]));
+  prio.append("priority", "7");
+  expect(await actions.setPriorityAction(prio)).toMatchObject({ ok: true, result: { affected: 1 } });
+  expect(await actions.runNowAction({ ids: [dead[0]] })).toMatchObject({ ok: true, result: { affected: 1 } });
+});
+
+test("bad input comes back as values naming the field; nothing changes", async () => {
+  const badFilter = await actions.cancelJobsAction({ filter: { state: "zombie", createdSince: "soon" } });
+  expect(badFilter).toMatchObject({ ok: false, code: "invalid_input" });
+  if (badFilter.ok) return;
+  expect(Object.keys(badFilter.fieldErrors ?? {}).sort()).toEqual(["filter.createdSince", "filter.state"]);
+  expect(await actions.retryJobsAction({})).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { ids: [expect.stringMatching(/select jobs/)] } });
+  expect(await actions.setPriorityAction({ ids: "1", priority: "high" })).toMatchObject({ ok: false, fieldErrors: { priority: [expect.stringMatching(/whole number/)] } });
+  expect(await actions.retryJobsAction({ ids: "1,x" })).toMatchObject({ ok: false, code: "invalid_input" });
+  const [{ n }] = await t.db.query<{ n: number }>("select count(*)::int as n from jobs where state = 'cancelled'");
+  expect(n).toBe(0);
+});
+
+test("queue refusals map to clear messages: recover an online worker's jobs", async () => {
+  await t.db.query("insert into workers (id, hostname, pid, queues, concurrency, version) values ('w-live', 'h', 1, '{}', 1, 't')");
+  const r = await actions.recoverStaleAction({ workerId: "w-live" });
+  expect(r).toMatchObject({ ok: false, code: "conflict", error: expect.stringMatching(/w-live is online/) });
+  expect(await actions.recoverStaleAction({ all: "true" })).toMatchObject({ ok: true, result: { recovered: 0 } });
+});
