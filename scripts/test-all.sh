@@ -5,7 +5,7 @@
 # Ends with one line "N passed, M failed" summing both runners.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p test-results
+mkdir -p .test-reports
 
 say() { printf '[test] %s\n' "$*" >&2; }
 
@@ -36,25 +36,25 @@ if [ ! -x "$CHROMIUM" ]; then
   fi
 fi
 
-rm -f test-results/vitest.json test-results/playwright.json
+rm -f .test-reports/vitest.json .test-reports/playwright.json
 
 say "vitest"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=.test-reports/vitest.json
 vitest_rc=$?
 
 say "next build (for the e2e suite)"
-npx next build >test-results/next-build.log 2>&1
+npx next build >.test-reports/next-build.log 2>&1
 build_rc=$?
 if [ $build_rc -ne 0 ]; then
-  tail -40 test-results/next-build.log >&2
+  tail -40 .test-reports/next-build.log >&2
   say "next build failed; e2e suite not run"
   pw_rc=1
 else
   say "playwright"
-  PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+  PLAYWRIGHT_JSON_OUTPUT_NAME=.test-reports/playwright.json npx playwright test --reporter=list,json
   pw_rc=$?
 fi
 
-node scripts/count-results.mjs test-results/vitest.json test-results/playwright.json $((build_rc != 0 ? 1 : 0))
+node scripts/count-results.mjs .test-reports/vitest.json .test-reports/playwright.json $((build_rc != 0 ? 1 : 0))
 count_rc=$?
 if [ $vitest_rc -ne 0 ] || [ $pw_rc -ne 0 ] || [ $count_rc -ne 0 ]; then exit 1; fi
