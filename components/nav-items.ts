@@ -8,8 +8,8 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Overview", ready: true },
-  { href: "/jobs", label: "Jobs", ready: false },
-  { href: "/workers", label: "Workers", ready: false },
-  { href: "/stale", label: "Stale locks", ready: false },
-  { href: "/campaigns", label: "Campaigns", ready: false },
+  { href: "/jobs", label: "Jobs", ready: true },
+  { href: "/workers", label: "Workers", ready: true },
+  { href: "/stale", label: "Stale locks", ready: true },
+  { href: "/campaigns", label: "Campaigns", ready: true },
 ];

@@ -1,5 +1,6 @@
-// Workers as operators see them: online/offline derived from heartbeat age, what each is
-// running now, and whether an offline worker still holds jobs.
+// Workers as operators see them: online/offline derived from heartbeat age (never stored),
+// what each is running now and for how long, counters, uptime, and whether an offline worker
+// still holds jobs. Running jobs are found through jobs_running_worker_idx.
 import type { Sql } from "../../db/client";
 import { queueConfig } from "../queue/config";
 
@@ -7,6 +8,21 @@ import { queueConfig } from "../queue/config";
 export function workerOnlineSql(alias: string): string {
   const secs = queueConfig().workerOfflineAfterSeconds;
   return `(${alias}.stopped_at is null and ${alias}.last_heartbeat_at > now() - make_interval(secs => ${Number(secs)}))`;
+}
+
+export type WorkerStatus = "online" | "offline" | "stopped";
+
+export interface WorkerRunningJob {
+  id: number;
+  kind: string;
+  queue: string;
+  /** ISO timestamps (built inside json_agg). */
+  started_at: string | null;
+  locked_until: string | null;
+  /** now − started_at. */
+  runtime_seconds: number | null;
+  /** The lease ran out (the job is stale). */
+  lease_expired: boolean;
 }
 
 export interface WorkerRow {
@@ -22,26 +38,53 @@ export interface WorkerRow {
   processed: number;
   failed: number;
   online: boolean;
-  running: { id: number; kind: string; started_at: Date | null; locked_until: Date | null }[];
+  status: WorkerStatus;
+  heartbeat_age_seconds: number;
+  /** Until now, or until it stopped. */
+  uptime_seconds: number;
+  running: WorkerRunningJob[];
+  /** Running jobs held, even when more than the `running` list shows. */
+  running_count: number;
 }
 
 export interface ListWorkersOptions {
   /** Include workers that stopped cleanly more than this many hours ago (default 24). */
   stoppedWithinHours?: number;
   limit?: number;
+  /** Running jobs listed per worker (the count is always exact). */
+  runningLimit?: number;
 }
 
 export async function listWorkers(q: Sql, opts: ListWorkersOptions = {}): Promise<WorkerRow[]> {
   return q.query<WorkerRow>(
-    `select w.*, ${workerOnlineSql("w")} as online,
-       coalesce((select json_agg(json_build_object('id', j.id, 'kind', j.kind, 'started_at', j.started_at,
-                   'locked_until', j.locked_until) order by j.id)
-                 from jobs j where j.state = 'running' and j.locked_by = w.id), '[]'::json) as running
+    `select w.id, w.hostname, w.pid, w.queues, w.concurrency, w.version, w.started_at, w.last_heartbeat_at,
+       w.stopped_at, w.processed, w.failed,
+       ${workerOnlineSql("w")} as online,
+       case when w.stopped_at is not null then 'stopped' when ${workerOnlineSql("w")} then 'online' else 'offline' end as status,
+       greatest(0, extract(epoch from now() - w.last_heartbeat_at))::float8 as heartbeat_age_seconds,
+       greatest(0, extract(epoch from coalesce(w.stopped_at, now()) - w.started_at))::float8 as uptime_seconds,
+       coalesce(r.running, '[]'::json) as running,
+       coalesce(r.n, 0)::int as running_count
      from workers w
+     left join lateral (
+       select count(*) as n,
+         json_agg(json_build_object('id', j.id, 'kind', j.kind, 'queue', j.queue, 'started_at', j.started_at,
+           'locked_until', j.locked_until,
+           'runtime_seconds', extract(epoch from now() - j.started_at)::float8,
+           'lease_expired', j.locked_until < now()) order by j.id) filter (where j.rn <= $3) as running
+       from (select j.*, row_number() over (order by j.id) as rn
+             from jobs j where j.state = 'running' and j.locked_by = w.id) j
+     ) r on true
      where w.stopped_at is null or w.stopped_at > now() - make_interval(hours => $1)
         or exists (select 1 from jobs j where j.state = 'running' and j.locked_by = w.id)
-     order by ${workerOnlineSql("w")} desc, w.last_heartbeat_at desc
+     order by (w.stopped_at is null) desc, (coalesce(r.n, 0) > 0 and not ${workerOnlineSql("w")}) desc,
+       ${workerOnlineSql("w")} desc, w.last_heartbeat_at desc, w.id
      limit $2`,
-    [opts.stoppedWithinHours ?? 24, opts.limit ?? 500],
+    [opts.stoppedWithinHours ?? 24, opts.limit ?? 500, opts.runningLimit ?? 50],
   );
+}
+
+/** Offline (or stopped) workers that still hold running jobs: candidates for "recover its jobs". */
+export function workersHoldingJobsOffline(workers: readonly WorkerRow[]): WorkerRow[] {
+  return workers.filter((w) => !w.online && w.running_count > 0);
 }

@@ -1,0 +1,86 @@
+// Jobs: every job matching the filter in the URL (shareable), newest first, keyset-paged, live.
+// An invalid filter is shown next to its input, never as an error page.
+import Link from "next/link";
+import type { Metadata } from "next";
+import { connection } from "next/server";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { DbUnavailable } from "@/components/db-unavailable";
+import { renderClock } from "@/components/format";
+import { FilterBar, type FilterIssue } from "@/components/jobs/filter-bar";
+import { FILTER_LABELS } from "@/components/jobs/filter-labels";
+import { JobsView } from "@/components/jobs/jobs-view";
+import type { JobsPageView } from "@/components/jobs/types";
+import { jobFilterInputFromSearchParams, safeParseJobFilter } from "@/lib/filters/job-filter";
+import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { loadJobsPage } from "../_data/load-jobs-page";
+
+export const metadata: Metadata = { title: "Jobs" };
+
+const PAGING_FIELDS = new Set(["limit", "beforeId", "afterId"]);
+
+export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  const raw = jobFilterInputFromSearchParams(await searchParams);
+  const query = toQuery(raw);
+  const filterQuery = toQuery(Object.fromEntries(Object.entries(raw).filter(([k]) => !PAGING_FIELDS.has(k))));
+  const parsed = safeParseJobFilter(raw);
+  const issues: FilterIssue[] = parsed.ok ? [] : parsed.error.issues;
+
+  let data: JobsPageView | null = null;
+  let failure: string | null = null;
+  if (parsed.ok) {
+    try {
+      data = await loadJobsPage(await getDb(), parsed.filter);
+    } catch (err) {
+      failure = describeDbError(err);
+      console.error(`[jobdeck] jobs: ${failure}`);
+    }
+  }
+
+  return (
+    <div className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        <div>
+          <h1 className="text-lg font-semibold">Jobs</h1>
+          <p className="text-xs text-muted">Newest first. Every filter is in the address bar: copy the link to share this view.</p>
+        </div>
+        {failure ? <AutoRefresh renderedAt={renderClock()} /> : null}
+      </div>
+
+      <FilterBar key={query} values={raw} issues={issues} />
+
+      {!parsed.ok ? (
+        <InvalidFilter issues={issues} />
+      ) : data == null ? (
+        <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />
+      ) : (
+        <JobsView key={filterQuery} initial={data} query={query} filterQuery={filterQuery} hasFilter={filterQuery !== ""} />
+      )}
+    </div>
+  );
+}
+
+function toQuery(fields: Record<string, string | string[]>): string {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of ([] as string[]).concat(v)) sp.append(k, x);
+  return sp.toString();
+}
+
+function InvalidFilter({ issues }: { issues: FilterIssue[] }) {
+  return (
+    <div role="alert" className="rounded-md border border-bad bg-bad-bg px-4 py-3 text-bad" data-testid="invalid-filter">
+      <p className="font-semibold">
+        {issues.length === 1 ? "This filter is invalid" : `${issues.length} filters are invalid`}, so no jobs are listed
+      </p>
+      <ul className="mt-1 list-disc pl-5 text-sm">
+        {issues.map((i, n) => (
+          <li key={n} data-field={i.field}>
+            <span className="font-semibold">{FILTER_LABELS[i.field] ?? (i.field || "Filter")}</span>
+            {i.field ? <> (<span className="font-mono">{i.field}</span>)</> : null}: {i.message}
+          </li>
+        ))}
+      </ul>
+      <p className="mt-1 text-sm">Fix it in the filter bar above, or <Link href="/jobs" className="underline">clear all filters</Link>.</p>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+// Human names of the job filter's URL fields, for the filter bar and the invalid-filter message.
+export const FILTER_LABELS: Record<string, string> = {
+  state: "State",
+  kind: "Kind",
+  queue: "Queue",
+  worker: "Worker",
+  id: "Job id",
+  campaign: "Campaign id",
+  since: "Updated within",
+  createdSince: "Created since",
+  createdUntil: "Created until",
+  finishedSince: "Finished since",
+  finishedUntil: "Finished until",
+  errorPrefix: "Error starts with",
+  errorContains: "Error contains",
+  payload: "Payload contains (JSON)",
+  limit: "Page size",
+  beforeId: "Page cursor",
+  afterId: "Page cursor",
+};

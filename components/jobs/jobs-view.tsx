@@ -1,0 +1,246 @@
+"use client";
+// The live part of the Jobs page: polls the current page of jobs every few seconds with
+// react-query (pause toggle, "updated Ns ago"), keeps the row selection, offers "select all N
+// matching this filter", shows the bulk bar, keyset pagination links and the empty state. When a
+// refresh fails (database down) it keeps the last rows on screen under a banner and recovers by
+// itself.
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { DbUnavailable } from "../db-unavailable";
+import { formatCount } from "../format";
+import { BulkActions, type BulkTarget } from "./bulk-actions";
+import { jobsCount } from "./format-jobs";
+import { JobsTable } from "./jobs-table";
+import type { JobsPageFailure, JobsPageView } from "./types";
+
+const REFRESH_MS = 5_000;
+
+class RefreshError extends Error {
+  constructor(
+    message: string,
+    readonly database: string,
+  ) {
+    super(message);
+  }
+}
+
+async function fetchJobsPage(query: string): Promise<JobsPageView> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/internal/jobs${query ? `?${query}` : ""}`, { cache: "no-store", headers: { accept: "application/json" } });
+  } catch {
+    throw new RefreshError("the Jobdeck server did not answer", "the Jobdeck server");
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as Partial<JobsPageFailure> | null;
+    throw new RefreshError(body?.error ?? `HTTP ${res.status}`, body?.database ?? "the database");
+  }
+  return (await res.json()) as JobsPageView;
+}
+
+export function JobsView({
+  initial,
+  query,
+  filterQuery,
+  hasFilter,
+}: {
+  initial: JobsPageView;
+  /** The page's URL query (filter + cursor): the react-query key and what the refresh fetches.
+   *  The parent keys this component by the filter alone, so a selection survives paging. */
+  query: string;
+  /** The filter alone (no cursor, no page size): what "all matching" bulk actions go by. */
+  filterQuery: string;
+  hasFilter: boolean;
+}) {
+  const [paused, setPaused] = useState(false);
+  const { data, error, dataUpdatedAt, isFetching } = useQuery({
+    queryKey: ["jobs", "list", query],
+    queryFn: () => fetchJobsPage(query),
+    initialData: initial,
+    initialDataUpdatedAt: initial.readAt,
+    refetchInterval: paused ? false : REFRESH_MS,
+    retry: false,
+  });
+
+  const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  const lastClicked = useRef<number | null>(null);
+  const jobs = data.jobs;
+  const pageIds = useMemo(() => jobs.map((j) => j.id), [jobs]);
+  const selectedOnPage = allMatching ? pageIds.length : pageIds.filter((id) => selected.has(id)).length;
+
+  const clear = useCallback(() => {
+    setSelected(new Set());
+    setAllMatching(false);
+    lastClicked.current = null;
+  }, []);
+
+  // Escape clears the selection (when no dialog is open: the dialog handles its own Escape).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !document.querySelector("dialog[open]") && (selected.size || allMatching)) clear();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [selected, allMatching, clear]);
+
+  function toggle(id: number, checked: boolean, range: boolean) {
+    // Leaving "all matching": keep the page's rows selected except the one just unticked.
+    const base = allMatching ? new Set(pageIds) : new Set(selected);
+    setAllMatching(false);
+    let ids = [id];
+    if (range && lastClicked.current != null) {
+      const a = pageIds.indexOf(lastClicked.current);
+      const b = pageIds.indexOf(id);
+      if (a >= 0 && b >= 0) ids = pageIds.slice(Math.min(a, b), Math.max(a, b) + 1);
+    }
+    for (const x of ids) {
+      if (checked) base.add(x);
+      else base.delete(x);
+    }
+    lastClicked.current = id;
+    setSelected(base);
+  }
+
+  function togglePage(checked: boolean) {
+    setAllMatching(false);
+    const base = new Set(selected);
+    for (const id of pageIds) {
+      if (checked) base.add(id);
+      else base.delete(id);
+    }
+    setSelected(base);
+  }
+
+  const matching = data.matching;
+  const matchingText = `${formatCount(matching.value)}${matching.capped ? "+" : ""}`;
+  const multiPage = data.nextBeforeId != null || data.prevAfterId != null;
+  const target: BulkTarget | null = allMatching ? { filter: filterQuery } : selected.size ? { ids: [...selected] } : null;
+  const selectedLabel = allMatching
+    ? `All ${matchingText} ${matching.value === 1 && !matching.capped ? "job" : "jobs"} matching this filter selected`
+    : `${jobsCount(selected.size)} selected${selected.size > selectedOnPage ? ` (${formatCount(selected.size - selectedOnPage)} on other pages)` : ""}`;
+
+  const pageLink = (cursor: { beforeId?: number; afterId?: number }) => {
+    const sp = new URLSearchParams(filterQuery);
+    const limit = new URLSearchParams(query).get("limit");
+    if (limit) sp.set("limit", limit);
+    if (cursor.beforeId != null) sp.set("beforeId", String(cursor.beforeId));
+    if (cursor.afterId != null) sp.set("afterId", String(cursor.afterId));
+    return `/jobs?${sp.toString()}`;
+  };
+
+  return (
+    <div className="flex flex-col gap-2">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="text-sm" data-testid="jobs-summary">
+          <span className="tabular font-semibold" data-testid="matching-count">{matchingText}</span>{" "}
+          {matching.value === 1 && !matching.capped ? "job matches" : "jobs match"}
+          {hasFilter ? " these filters" : ""}
+          {matching.capped ? <span className="text-muted" title="counting stops here; the bulk preview gives the exact number"> (at least)</span> : null}
+          {jobs.length ? (
+            <span className="text-muted"> · showing {formatCount(jobs.length)}, newest first</span>
+          ) : null}
+          {jobs.length > 0 && !allMatching ? (
+            <>
+              {" · "}
+              <button
+                type="button"
+                onClick={() => setAllMatching(true)}
+                className="font-medium text-accent underline underline-offset-2 hover:opacity-80"
+                data-testid="select-all-matching"
+              >
+                Select all {matchingText} matching this filter
+              </button>
+            </>
+          ) : null}
+        </p>
+        <LiveStatus updatedAt={dataUpdatedAt} fetching={isFetching} paused={paused} onToggle={() => setPaused((p) => !p)} />
+      </div>
+
+      {error ? (
+        <DbUnavailable
+          database={error instanceof RefreshError ? error.database : "the database"}
+          reason={`${error.message}. The rows below are from the last successful refresh.`}
+        />
+      ) : null}
+
+      {jobs.length === 0 ? (
+        <div className="rounded-md border border-border bg-surface px-4 py-8 text-center" data-testid="jobs-empty">
+          {hasFilter ? (
+            <>
+              <p className="font-medium">No jobs match these filters</p>
+              <p className="mt-1 text-sm text-muted">Try a wider time range or fewer states.</p>
+              <Link href="/jobs" className="mt-3 inline-block text-accent underline">Clear filters</Link>
+            </>
+          ) : (
+            <>
+              <p className="font-medium">No jobs yet</p>
+              <p className="mt-1 text-sm text-muted">Jobs appear here as soon as a producer enqueues them.</p>
+            </>
+          )}
+        </div>
+      ) : (
+        <JobsTable
+          jobs={jobs}
+          isSelected={(id) => allMatching || selected.has(id)}
+          allOnPage={selectedOnPage === pageIds.length && pageIds.length > 0}
+          someOnPage={selectedOnPage > 0}
+          onToggle={toggle}
+          onTogglePage={togglePage}
+          renderedAt={initial.readAt}
+        />
+      )}
+
+      {multiPage ? (
+        <nav aria-label="Pages" className="flex items-center justify-between gap-2 text-sm">
+          {data.prevAfterId != null ? (
+            <Link href={pageLink({ afterId: data.prevAfterId })} className="rounded border border-border bg-surface px-3 py-1 hover:bg-surface-2" rel="prev">
+              ← Newer
+            </Link>
+          ) : (
+            <span aria-disabled="true" className="rounded border border-border px-3 py-1 text-muted">← Newer</span>
+          )}
+          {data.prevAfterId != null ? (
+            <Link href={pageLink({})} className="text-muted underline hover:text-fg">Back to newest</Link>
+          ) : null}
+          {data.nextBeforeId != null ? (
+            <Link href={pageLink({ beforeId: data.nextBeforeId })} className="rounded border border-border bg-surface px-3 py-1 hover:bg-surface-2" rel="next">
+              Older →
+            </Link>
+          ) : (
+            <span aria-disabled="true" className="rounded border border-border px-3 py-1 text-muted">Older →</span>
+          )}
+        </nav>
+      ) : null}
+
+      {target ? <BulkActions target={target} selectedLabel={selectedLabel} onClear={clear} onDone={clear} /> : null}
+    </div>
+  );
+}
+
+/** "updated 4s ago" and the pause toggle, as on the overview (components/auto-refresh). */
+function LiveStatus({ updatedAt, fetching, paused, onToggle }: { updatedAt: number; fetching: boolean; paused: boolean; onToggle: () => void }) {
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(t);
+  }, []);
+  const age = now == null ? 0 : Math.max(0, Math.round((now - updatedAt) / 1000));
+  return (
+    <div className="flex items-center gap-2 text-xs text-muted" data-testid="live-status">
+      <span aria-live="off" className="tabular">
+        {fetching ? "updating…" : age < 2 ? "updated just now" : `updated ${age}s ago`}
+        {paused ? " · paused" : ""}
+      </span>
+      <button
+        type="button"
+        onClick={onToggle}
+        aria-pressed={paused}
+        className="rounded border border-border bg-surface px-2 py-0.5 text-fg hover:bg-surface-2"
+      >
+        {paused ? "▶ Resume live" : "❚❚ Pause live"}
+      </button>
+    </div>
+  );
+}
