@@ -87,8 +87,15 @@ export function createWorker(opts: WorkerOptions): Worker {
   const stopped = new Promise<void>((r) => (resolveStopped = r));
 
   // Completions are flushed together: while one flush is in flight the next ones gather,
-  // so a busy worker writes many completions per round trip.
+  // so a busy worker writes many completions per round trip. A job whose handler succeeded
+  // gives its slot back at once and its completion waits here for the next flush (the job stays
+  // `running` under its lease until then; a crash in between reruns it, as before). At most
+  // `maxUnrecorded` completions may wait: beyond that the claim loop pauses for the flush.
+  const maxUnrecorded = 4 * concurrency;
+  let waitingForFlush = false;
   let pendingCompletions: { ref: AttemptRef; result: unknown; resolve: () => void }[] = [];
+  let flushingCount = 0;
+  const unrecorded = () => pendingCompletions.length + flushingCount;
   let flushing: Promise<void> | null = null;
   function flushCompletions(): Promise<void> {
     if (flushing) return flushing;
@@ -96,6 +103,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       while (pendingCompletions.length) {
         const batch = pendingCompletions;
         pendingCompletions = [];
+        flushingCount = batch.length;
         try {
           const accepted = new Set(
             await completeMany(db, batch.map((b) => ({ ...b.ref, result: b.result }))),
@@ -106,7 +114,9 @@ export function createWorker(opts: WorkerOptions): Worker {
         } catch (err) {
           log(`could not record ${batch.length} completions: ${(err as Error).message}; their leases will expire and the jobs rerun`);
         }
+        flushingCount = 0;
         for (const b of batch) b.resolve();
+        if (waitingForFlush) wake?.();
       }
       flushing = null;
     })();
@@ -154,6 +164,11 @@ export function createWorker(opts: WorkerOptions): Worker {
     return ctx;
   }
 
+  /** Frees the job's slot: it no longer counts against concurrency nor gets heartbeats. */
+  function freeSlot(jobId: number) {
+    if (running.delete(jobId)) wake?.();
+  }
+
   async function finish(entry: Running, outcome: { ok: true; result: unknown } | { ok: false; error: unknown }) {
     const { job } = entry;
     const ref = { jobId: job.id, attemptId: job.attemptId };
@@ -163,7 +178,9 @@ export function createWorker(opts: WorkerOptions): Worker {
         if (entry.report) {
           await db.tx((q) => completeBatch(q, { ...ref, result: outcome.result ?? null }, entry.report!));
         } else {
-          await recordCompletion(ref, outcome.result);
+          const recorded = recordCompletion(ref, outcome.result);
+          freeSlot(job.id);
+          await recorded;
         }
         counters.processed++;
         return;
@@ -206,8 +223,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       } else {
         await finish(entry, outcome);
       }
-      running.delete(job.id);
-      wake?.();
+      freeSlot(job.id);
     })();
   }
 
@@ -215,9 +231,11 @@ export function createWorker(opts: WorkerOptions): Worker {
     let idleBackoff = pollMs;
     while (!stopping) {
       const free = concurrency - running.size;
-      if (free <= 0) {
+      if (free <= 0 || unrecorded() >= maxUnrecorded) {
+        waitingForFlush = free > 0;
         await new Promise<void>((r) => (wake = r));
         wake = null;
+        waitingForFlush = false;
         continue;
       }
       let claimed: ClaimedJob[] = [];
