@@ -11,5 +11,5 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/jobs", label: "Jobs", ready: true },
   { href: "/workers", label: "Workers", ready: true },
   { href: "/stale", label: "Stale locks", ready: true },
-  { href: "/campaigns", label: "Campaigns", ready: false },
+  { href: "/campaigns", label: "Campaigns", ready: true },
 ];

@@ -24,6 +24,18 @@ export interface BatchPayload {
   start_position: number;
   batch_size: number;
   params: Record<string, unknown>;
+  /**
+   * Present on a repair batch (see repairGaps): only these positions (inclusive ranges) are
+   * missing. The handler runs as for any batch; enqueueChildren keeps only children in these
+   * ranges, and completing it neither moves next_start_position nor chains a batch.
+   */
+  repair?: { ranges: PositionRange[] };
+}
+
+/** Inclusive range of positions. */
+export interface PositionRange {
+  from: number;
+  to: number;
 }
 
 interface CampaignRow {
@@ -135,8 +147,8 @@ export async function enqueueChildren(
   batch: { jobId: number; attemptId: number },
   children: readonly ChildSpec[],
 ): Promise<{ inserted: number[]; skippedKeys: string[] }> {
-  const [parent] = await q.query<{ campaign_id: number; kind: string; queue: string }>(
-    `select campaign_id, kind, queue from jobs
+  const [parent] = await q.query<{ campaign_id: number; kind: string; queue: string; repair: { ranges: PositionRange[] } | null }>(
+    `select campaign_id, kind, queue, payload->'repair' as repair from jobs
      where id = $1 and attempt_id = $2 and state = 'running' and campaign_id is not null for update`,
     [batch.jobId, batch.attemptId],
   );
@@ -149,7 +161,11 @@ export async function enqueueChildren(
       )
     ).map((r) => r.item_key),
   );
-  const fresh = children.filter((c, i) => !existing.has(c.itemKey) && children.findIndex((d) => d.itemKey === c.itemKey) === i);
+  // A repair batch only fills the positions it was created for.
+  const inRepair = (p: number) => !parent.repair || parent.repair.ranges.some((r) => p >= r.from && p <= r.to);
+  const fresh = children.filter(
+    (c, i) => inRepair(c.position) && !existing.has(c.itemKey) && children.findIndex((d) => d.itemKey === c.itemKey) === i,
+  );
   const inserted = await enqueueMany(
     q,
     fresh.map((c) => ({
@@ -177,13 +193,15 @@ export interface BatchReport {
 
 /** Completes a batch job, advances the campaign, and chains the next batch unless done or stopped. */
 export async function completeBatch(q: Sql, c: Completion, report: BatchReport): Promise<{ nextBatchJobId: number | null }> {
-  const [job] = await q.query<{ campaign_id: number | null }>(
-    "select campaign_id from jobs where id = $1",
+  const [job] = await q.query<{ campaign_id: number | null; repair: boolean }>(
+    "select campaign_id, payload ? 'repair' as repair from jobs where id = $1",
     [c.jobId],
   );
   if (!job?.campaign_id) throw new QueueError("invalid_input", `job ${c.jobId} is not a campaign batch`);
   const campaign = await lockCampaign(q, job.campaign_id);
   await complete(q, c);
+  // A repair batch filled holes below next_start_position: the position and the chain stay.
+  if (job.repair) return { nextBatchJobId: null };
   const total = report.totalItems ?? campaign.total_items;
   const done = report.done ?? (total != null && report.nextStartPosition >= total);
   const [updated] = await q.query<CampaignRow>(
@@ -194,4 +212,129 @@ export async function completeBatch(q: Sql, c: Completion, report: BatchReport):
   );
   if (done || updated.state !== "running") return { nextBatchJobId: null };
   return { nextBatchJobId: await enqueueBatch(q, updated, updated.next_start_position) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repair and retry: what an operator does after an interrupted run left holes.
+
+/** Lowest position the campaign covers: where its first batch started (0 before any batch). */
+export const campaignFloorSql = (campaignParam: string) =>
+  `coalesce((select min(position) from jobs where campaign_id = ${campaignParam} and parent_id is null and not (payload ? 'repair')), 0)`;
+
+/**
+ * Positions below next_start_position (from the first batch's start) with no child at all except
+ * cancelled ones, as inclusive ranges: what repairGaps enqueues. Gap positions that do have a
+ * child (pending, running, retrying or dead) are not missing — they wait for that child, or for
+ * "retry failed children" — so a repair never creates a duplicate.
+ */
+export async function missingRanges(q: Sql, campaignId: number, nextStartPosition: number): Promise<PositionRange[]> {
+  return q.query<PositionRange>(
+    `with floor as (select ${campaignFloorSql("$1")} as lo),
+     covered as (
+       select distinct position as p from jobs, floor
+       where campaign_id = $1 and parent_id is not null and state <> 'cancelled'
+         and position >= floor.lo and position < $2),
+     edges as (
+       select p, lag(p, 1, (select lo from floor) - 1) over (order by p) as prev
+       from (select p from covered union all select $2::bigint) s)
+     select (prev + 1)::float8 as "from", (p - 1)::float8 as "to" from edges where p - prev > 1 order by p`,
+    [campaignId, nextStartPosition],
+  );
+}
+
+/**
+ * Groups missing ranges into repair windows no wider than the batch size, so the batch handler
+ * fetches about one batch of source rows per repair batch.
+ */
+export function repairWindows(ranges: readonly PositionRange[], batchSize: number): PositionRange[][] {
+  const windows: PositionRange[][] = [];
+  let cur: PositionRange[] = [];
+  for (const r0 of ranges) {
+    let r = { ...r0 };
+    while (r.from <= r.to) {
+      const start = cur.length ? cur[0].from : r.from;
+      const room = start + batchSize - 1;
+      if (r.from > room) {
+        windows.push(cur);
+        cur = [];
+        continue;
+      }
+      const to = Math.min(r.to, room);
+      cur.push({ from: r.from, to });
+      r = { from: to + 1, to: r.to };
+      if (to === room) {
+        windows.push(cur);
+        cur = [];
+      }
+    }
+  }
+  if (cur.length) windows.push(cur);
+  return windows;
+}
+
+/** Repair batches of the campaign that have not finished. */
+async function openRepairBatches(q: Sql, campaignId: number) {
+  return q.query<{ id: number; state: string }>(
+    `select id, state from jobs where campaign_id = $1 and parent_id is null and payload ? 'repair'
+     and state in ('pending', 'running', 'failed') order by id`,
+    [campaignId],
+  );
+}
+
+export interface RepairResult {
+  /** Missing positions the repair batches cover. */
+  positions: number;
+  ranges: PositionRange[];
+  batchJobIds: number[];
+}
+
+/**
+ * Enqueues repair batches for the missing positions below next_start_position (see
+ * missingRanges): batch jobs of the campaign's kind whose payload says which positions to fill.
+ * The batch handler runs as usual; enqueueChildren keeps only those positions and skips present
+ * item keys. Refused for a cancelled campaign, while a repair batch is still open, and when
+ * nothing is missing.
+ */
+export async function repairGaps(q: Sql, id: number): Promise<RepairResult> {
+  const c = await lockCampaign(q, id);
+  if (c.state === "cancelled") throw new QueueError("conflict", `campaign ${id} is cancelled; it cannot be repaired`);
+  const open = await openRepairBatches(q, id);
+  if (open.length) {
+    throw new QueueError("conflict", `campaign ${id} already has repair batch job ${open[0].id} ${open[0].state}; repair again after it finishes`);
+  }
+  const ranges = (await missingRanges(q, id, c.next_start_position)).map((r) => ({ from: Number(r.from), to: Number(r.to) }));
+  if (!ranges.length) {
+    throw new QueueError("conflict", `campaign ${id} has no missing positions below ${c.next_start_position}; gaps that remain wait for their running, retrying or dead item jobs`);
+  }
+  const windows = repairWindows(ranges, c.batch_size);
+  const batchJobIds = await enqueueMany(
+    q,
+    windows.map((w) => {
+      const start = w[0].from;
+      const payload: BatchPayload = { start_position: start, batch_size: w[w.length - 1].to - start + 1, params: c.params, repair: { ranges: w } };
+      return { kind: c.kind, queue: c.queue, payload, campaignId: c.id, position: start, maxAttempts: 5 };
+    }),
+  );
+  await q.query("update campaigns set updated_at = now() where id = $1", [id]);
+  return { positions: ranges.reduce((n, r) => n + r.to - r.from + 1, 0), ranges, batchJobIds };
+}
+
+/** Ids of the campaign's item jobs that failed (retry scheduled) or are dead, in id order, after `afterId`. */
+export async function failedChildIds(q: Sql, campaignId: number, opts: { afterId?: number; limit: number }): Promise<number[]> {
+  const rows = await q.query<{ id: number }>(
+    `select id from jobs where campaign_id = $1 and parent_id is not null and state in ('failed', 'dead')
+     and id > $2 order by id limit $3`,
+    [campaignId, opts.afterId ?? 0, opts.limit],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** Locks and returns the campaign row (for operations that check its state in their transaction). */
+export async function lockCampaignForUpdate(q: Sql, id: number): Promise<{ id: number; state: string; next_start_position: number; batch_size: number; total_items: number | null }> {
+  return lockCampaign(q, id);
+}
+
+/** Batches (repair ones included) that keep Resume refused, oldest first. */
+export async function openCampaignBatches(q: Sql, campaignId: number): Promise<{ id: number; state: string }[]> {
+  return openBatches(q, campaignId);
 }

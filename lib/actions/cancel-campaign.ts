@@ -1,0 +1,20 @@
+"use server";
+// cancelCampaignAction: stop further batches, cancel pending and retrying jobs, ask running ones to stop. Role: operator. Audited in the transaction that makes the change; a refusal is
+// audited as refused and returned as { ok: false, code: "conflict", error }.
+import { z } from "zod";
+import { cancelCampaignOp } from "../operations/campaigns";
+import { reasonInput } from "../operations/inputs";
+import { operatorAction, revalidate } from "./safe-action";
+
+const schema = z.object({ campaignId: z.coerce.number().int().positive("campaignId must be a campaign id"), reason: reasonInput });
+
+export const cancelCampaignAction = operatorAction(
+  schema,
+  "operator",
+  async (input, ctx) => {
+    const result = await cancelCampaignOp(ctx.db, { campaignId: input.campaignId, actor: ctx.actor, reason: input.reason });
+    revalidate("/", "/campaigns", `/campaigns/${input.campaignId}`, "/jobs/*");
+    return { result };
+  },
+  { name: "cancelCampaignAction" },
+);
