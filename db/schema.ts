@@ -9,6 +9,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -95,6 +96,8 @@ export const jobs = pgTable(
     index("jobs_created_at_idx").on(t.createdAt),
     index("jobs_campaign_idx").on(t.campaignId, t.parentId, t.position).where(sql`${t.campaignId} is not null`),
     index("jobs_campaign_item_idx").on(t.campaignId, t.itemKey).where(sql`${t.campaignId} is not null`),
+    // A parent's children (job detail, campaign batches).
+    index("jobs_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
   ],
 );
 
@@ -154,8 +157,75 @@ export const auditEvents = pgTable(
   (t) => [index("audit_events_at_idx").on(t.at), index("audit_events_actor_idx").on(t.actor, t.at)],
 );
 
+// Per-minute history of finished attempts, per queue and kind, written by the queue itself in
+// the same statement that completes or fails an attempt (lib/queue/rollups.ts explains why).
+// It outlives job retention: the overview's charts and per-kind rates read only this table.
+// Rows older than a day are compacted into one row per hour by the maintenance loop.
+export const jobRollups = pgTable(
+  "job_rollups",
+  {
+    /** Start of the minute (or, once compacted, of the hour). */
+    bucket: ts("bucket").notNull(),
+    queue: text("queue").notNull(),
+    kind: text("kind").notNull(),
+    completed: integer("completed").notNull().default(0),
+    /** Attempts that failed, whether a retry was scheduled or the job went dead. */
+    failed: integer("failed").notNull().default(0),
+    /** Of `failed`, the attempts that dead-lettered the job. */
+    dead: integer("dead").notNull().default(0),
+    cancelled: integer("cancelled").notNull().default(0),
+    /** Runtime (started → finished) of completed attempts. */
+    runtimeMsSum: bigint("runtime_ms_sum", { mode: "number" }).notNull().default(0),
+    runtimeCount: integer("runtime_count").notNull().default(0),
+    /** Completed attempts per log-scale runtime bucket (RUNTIME_BUCKETS in lib/queue/rollups.ts). */
+    runtimeHist: integer("runtime_hist").array().notNull().default(sql`'{}'::integer[]`),
+  },
+  (t) => [primaryKey({ name: "job_rollups_pkey", columns: [t.bucket, t.queue, t.kind] })],
+);
+
+// Queue depth by state once a minute per queue, taken by the leader of the workers' maintenance
+// loops (lib/worker/maintenance.ts). Depth is a level, not an event, so it has to be sampled.
+export const queueDepthSamples = pgTable(
+  "queue_depth_samples",
+  {
+    bucket: ts("bucket").notNull(),
+    queue: text("queue").notNull(),
+    ready: integer("ready").notNull().default(0),
+    scheduled: integer("scheduled").notNull().default(0),
+    running: integer("running").notNull().default(0),
+    /** State `failed`: waiting for a scheduled retry. */
+    retrying: integer("retrying").notNull().default(0),
+    sampledAt: ts("sampled_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "queue_depth_samples_pkey", columns: [t.bucket, t.queue] })],
+);
+
+// API tokens for scripts and monitoring (issue 6). The secret is shown once; only its sha256 is
+// stored. The token string is `jd_<id>_<secret>`, so a request finds its row by primary key.
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    name: text("name").notNull(),
+    owner: text("owner").notNull(),
+    /** hex sha256 of the secret part of the token. */
+    tokenHash: text("token_hash").notNull(),
+    scopes: text("scopes").array().notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    expiresAt: ts("expires_at"),
+    /** Updated at most once a minute per token. */
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [index("api_tokens_created_at_idx").on(t.createdAt)],
+);
+
 export type Job = typeof jobs.$inferSelect;
 export type JobAttempt = typeof jobAttempts.$inferSelect;
 export type Worker = typeof workers.$inferSelect;
 export type Campaign = typeof campaigns.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
+export type JobRollup = typeof jobRollups.$inferSelect;
+export type QueueDepthSample = typeof queueDepthSamples.$inferSelect;
+export type ApiToken = typeof apiTokens.$inferSelect;

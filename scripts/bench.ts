@@ -9,6 +9,10 @@
 //      very same statements (recorded from that call) through a plain `pg` client: the floor.
 //      Each --reps (30) times, interleaved; prints p50/p95 and the ratio, and EXPLAIN ANALYZE of
 //      every list query.
+//      The overview (issue 4): job_rollups for 7 days of every (queue, kind), compacted past
+//      26 h as the maintenance loop does, and per-minute queue depth samples
+//      (scripts/bench-reads/overview.ts); then the whole overview — lib/queries/overview
+//      getOverview, every query the page runs — per range (1 h, 24 h, 7 d), target p95 ≤ 150 ms.
 //   3. Retries 10,000 dead jobs with lib/operations/bulk applyBulk (audited batches of 1,000)
 //      while a probe worker claims (limit 1) and completes jobs in a loop, and prints the claim
 //      latency before and during the bulk retry.
@@ -26,9 +30,11 @@ import { applyBulk, previewBulk } from "../lib/operations/bulk";
 import { getJobDetail } from "../lib/queries/job-detail";
 import { listJobsPage } from "../lib/queries/jobs";
 import { listStaleLocks } from "../lib/queries/stale";
+import { getOverview } from "../lib/queries/overview";
 import { listWorkers } from "../lib/queries/workers";
 import { claim, complete, registerWorker } from "../lib/queue";
 import { explain, ms, recordStatements, replay, type Statement, type Stats, stats } from "./bench-reads/measure";
+import { seedOverviewHistory } from "./bench-reads/overview";
 import { heartbeatOnlineWorkers, seed } from "./bench-reads/seed";
 
 // ---------------------------------------------------------------------------------------------
@@ -87,7 +93,7 @@ async function admin(sql: string) {
 
 interface ReadCase {
   name: string;
-  group: "list" | "detail" | "extra";
+  group: "list" | "detail" | "overview" | "extra";
   /** p95 target in ms (lib). */
   target?: number;
   run: (db: Database) => Promise<unknown>;
@@ -180,6 +186,8 @@ async function main() {
     const counts = (await client.query<{ state: string; n: number }>("select state, count(*)::int as n from jobs group by state order by 2 desc")).rows;
     log(`  total ${seedSeconds.toFixed(1)} s; ${counts.map((c) => `${c.state} ${c.n.toLocaleString("en-US")}`).join(", ")}`);
     result.seed = { seconds: seedSeconds, by_state: Object.fromEntries(counts.map((c) => [c.state, c.n])) };
+    log("\nSeeding the overview's history");
+    result.overview_seed = await seedOverviewHistory(client, DB_URL, log);
 
     // The floor gets its own fresh connection (not the one that bulk-loaded the table).
     await client.end();
@@ -197,6 +205,10 @@ async function main() {
       { name: "job detail (dead job, 1 attempt)", group: "detail", target: 30, run: (d) => getJobDetail(d, deadJob.id) },
       { name: "workers (200)", group: "list", target: 100, run: (d) => listWorkers(d) },
       { name: "stale locks", group: "list", target: 100, run: (d) => listStaleLocks(d) },
+      // The whole overview page: summary (jobs indexes), charts and per-kind rates (rollups), attention.
+      { name: "overview (range=24h, the default)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "24h" }) },
+      { name: "overview (range=1h)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "1h" }) },
+      { name: "overview (range=7d)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "7d" }) },
       // Extras: other filters the Jobs page offers, and the bulk dialog's exact preview count.
       { name: "extra: previous page (afterId)", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, afterId: mid })) },
       { name: "extra: state=dead,failed", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, state: "dead,failed" })) },
@@ -235,7 +247,7 @@ async function main() {
     const fmt = (l: string[]) => l.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ").trimEnd();
     log(fmt(head));
     for (const l of lines) log(fmt(l));
-    log(`targets: list p95 ≤ 100 ms, detail p95 ≤ 30 ms, ratio to floor (p50) ≤ ${RATIO_TARGET}`);
+    log(`targets: list p95 ≤ 100 ms, detail p95 ≤ 30 ms, overview p95 ≤ 150 ms (all its queries; lib runs them in parallel, the floor one after another), ratio to floor (p50) ≤ ${RATIO_TARGET}`);
 
     log("\nEXPLAIN ANALYZE of each list query");
     for (const r of reads) {

@@ -38,16 +38,18 @@ fi
 
 rm -f .test-reports/vitest.json .test-reports/playwright.json
 
+# One production build serves the API contract tests (vitest) and the e2e suite (Playwright).
+say "next build"
+npx next build >.test-reports/next-build.log 2>&1
+build_rc=$?
+[ $build_rc -ne 0 ] && { tail -40 .test-reports/next-build.log >&2; say "next build failed"; }
+
 say "vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json=.test-reports/vitest.json
 vitest_rc=$?
 
-say "next build (for the e2e suite)"
-npx next build >.test-reports/next-build.log 2>&1
-build_rc=$?
 if [ $build_rc -ne 0 ]; then
-  tail -40 .test-reports/next-build.log >&2
-  say "next build failed; e2e suite not run"
+  say "e2e suite not run: no build"
   pw_rc=1
 else
   say "playwright"

@@ -3,6 +3,7 @@
 // getCaller() with one that reads the next-auth session (and API tokens), returning null for an
 // anonymous request; authorize() stays the single place every action and route checks a role.
 import type { Actor } from "../audit/record";
+import type { TokenScope } from "./tokens";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -13,6 +14,11 @@ export interface Caller {
   roles: readonly Role[];
   /** How the caller was identified. */
   source: "unauthenticated-local" | "session" | "token" | "demo";
+  /** API tokens only: what the token may do on top of its role. Absent = not limited by scopes. */
+  scopes?: readonly TokenScope[];
+  /** API tokens only: the person or team responsible for the token (audited with its name). */
+  owner?: string;
+  tokenId?: number;
 }
 
 /** The caller of the current request, or null when nobody is signed in. */
@@ -47,7 +53,20 @@ export function authorize(caller: Caller | null, role: Role): asserts caller is 
   if (!hasRole(caller, role)) throw new AuthorizationError(403, `this needs the ${role} role; you are ${caller.roles.join(", ") || "without a role"}`);
 }
 
-/** The audit log's view of a caller. */
+/** Whether the caller may use `scope`: callers without scopes (sessions, the local operator) are limited only by role. */
+export function hasScope(caller: Caller | null, scope: TokenScope): boolean {
+  return !!caller && (caller.scopes === undefined || caller.scopes.includes(scope));
+}
+
+/** Throws AuthorizationError 403 when an API token lacks `scope` (401 without a caller). */
+export function authorizeScope(caller: Caller | null, scope: TokenScope): asserts caller is Caller {
+  if (!caller) throw new AuthorizationError(401, "sign in or send an API token to do this");
+  if (!hasScope(caller, scope)) {
+    throw new AuthorizationError(403, `this needs the ${scope} scope; the token has ${caller.scopes?.join(", ") || "no scopes"}`);
+  }
+}
+
+/** The audit log's view of a caller: a token is recorded as `token:<name> (<owner>)`. */
 export function callerActor(caller: Caller): Actor {
-  return { name: caller.name, roles: caller.roles };
+  return { name: caller.owner ? `${caller.name} (${caller.owner})` : caller.name, roles: caller.roles };
 }

@@ -5,6 +5,7 @@ import { jobsCancelCommand, jobsRetryCommand } from "./commands/jobs-bulk";
 import { jobsListCommand } from "./commands/jobs-list";
 import { migrateCommand } from "./commands/migrate";
 import { recoverStaleCommand } from "./commands/recover-stale";
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from "./commands/tokens";
 import { workerCommand } from "./commands/worker";
 
 export interface Command {
@@ -26,4 +27,7 @@ export const commands: Record<string, Command> = {
   "campaign show": campaignShowCommand,
   "campaign resume": campaignResumeCommand,
   "campaign cancel": campaignCancelCommand,
+  "tokens create": tokensCreateCommand,
+  "tokens list": tokensListCommand,
+  "tokens revoke": tokensRevokeCommand,
 };

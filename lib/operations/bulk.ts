@@ -135,6 +135,8 @@ export type ApplyBulkOptions = BulkOptions & {
   actor: Actor;
   /** Why, for the audit log. */
   reason?: string | null;
+  /** The audit action name; default `jobs.<action>` (the HTTP API records `api.jobs.<action>`). */
+  auditAction?: string;
 };
 
 export interface BulkApplyResult {
@@ -235,7 +237,7 @@ export async function applyBulk(
   const op = operation(o);
   const audit: AuditedAction = {
     actor: o.actor,
-    action: AUDIT_ACTION[o.action],
+    action: o.auditAction ?? AUDIT_ACTION[o.action],
     reason: o.reason ?? null,
     filter: o.filter
       ? { ...describeCriteria(o.filter), ...(o.limit !== undefined ? { limit: String(o.limit) } : {}), ...(o.action === "setPriority" ? { priority: o.priority } : {}) }
@@ -351,6 +353,8 @@ export interface RecoverStaleOptions {
   target: RecoverTarget;
   actor: Actor;
   reason?: string | null;
+  /** The audit action name; default `jobs.recover_stale`. */
+  auditAction?: string;
 }
 
 export interface RecoverStaleResult {
@@ -392,7 +396,7 @@ export async function recoverStaleJobs(db: Database, o: RecoverStaleOptions): Pr
         for (const j of r) byState[j.state] = (byState[j.state] ?? 0) + 1;
         await recordAudit(q, {
           actor: o.actor,
-          action: "jobs.recover_stale",
+          action: o.auditAction ?? "jobs.recover_stale",
           targetIds: r.map((j) => j.id),
           filter: auditFilter,
           affected: r.length,

@@ -1,8 +1,9 @@
-// Read model for the overview page: job counts by state, queues, workers, stale locks,
-// campaigns and the latest dead jobs. Counting is honest and cheap: active states are counted
-// exactly through their partial indexes; history (dead, cancelled, completed) is counted through
-// an index with a cap, and the table size is the planner's estimate, labelled as such.
-import "server-only";
+// Read model for the overview page: job counts by state (per queue and per kind too), workers,
+// stale locks, campaigns, the latest dead jobs, and what needs attention. Counting is honest and
+// cheap: active states are counted exactly through their partial indexes; dead and cancelled
+// through an index with a cap (shown as "N+"); completions come from job_rollups (exact, and they
+// survive retention); the table size is the planner's estimate, labelled as such.
+// No `import "server-only"`: `npm run bench` times this module from plain Node (like lib/queries/jobs.ts).
 import type { Sql } from "@/db/client";
 
 /** A count that stops at `cap`; `capped` means "at least this many". */
@@ -63,6 +64,18 @@ export interface DeadJobSummary {
   errorLine: string | null;
 }
 
+/** Active and dead jobs of one (queue, kind). */
+export interface KindCounts {
+  queue: string;
+  kind: string;
+  ready: number;
+  scheduled: number;
+  running: number;
+  retrying: number;
+  /** Dead jobs; `capped` when the overall dead count hit DEAD_BREAKDOWN_CAP (then "at least"). */
+  dead: number;
+}
+
 export interface OverviewSummary {
   counts: {
     ready: number;
@@ -76,9 +89,21 @@ export interface OverviewSummary {
     retrying: number;
     dead: CappedCount;
     cancelled: CappedCount;
-    completedLast24h: CappedCount;
-    completedLast5m: CappedCount;
+    /** Completed attempts per job_rollups: exact. */
+    completedLastHour: number;
+    completedLast24h: number;
+    /** Failed attempts (retry scheduled or dead) in the last hour, per job_rollups. */
+    failedLastHour: number;
+    /** Seconds the oldest ready job has waited past its run_at, over every queue. */
+    oldestReadyAgeSeconds: number | null;
+    /** The queue of that job. */
+    oldestReadyQueue: string | null;
   };
+  /** Active and dead counts per (queue, kind); `deadCapped` when the dead breakdown was cut off. */
+  kinds: KindCounts[];
+  deadCapped: boolean;
+  /** Queues that online workers claim from; null when some online worker claims from every queue. */
+  servedQueues: string[] | null;
   /** pg_class.reltuples for jobs: the planner's estimate, null before the first ANALYZE. */
   estimatedTotalJobs: number | null;
   queues: QueueSummary[];
@@ -89,6 +114,8 @@ export interface OverviewSummary {
 
 /** Beyond this a history count shows as "N+"; each capped count reads at most this many index entries. */
 export const HISTORY_COUNT_CAP = 100_000;
+/** The per-(queue, kind) dead breakdown reads at most this many (newest) dead jobs. */
+export const DEAD_BREAKDOWN_CAP = 50_000;
 
 export function workerOfflineAfterSeconds(): number {
   const raw = Number(process.env.JOBDECK_WORKER_OFFLINE_AFTER_SECONDS ?? 30);
@@ -112,35 +139,43 @@ export async function getOverviewSummary({
   deadLimit?: number;
 }): Promise<OverviewSummary> {
   const cap = HISTORY_COUNT_CAP;
-  const [waiting, running, history, estimate, workerTotals, workers, campaigns, dead] = await Promise.all([
+  const [waiting, running, history, deadKinds, completions, estimate, workerTotals, served, workers, campaigns, dead] = await Promise.all([
     // Matches the predicate of jobs_claim_any_idx / jobs_claim_queue_idx exactly.
-    q.query<{ queue: string; ready: number; scheduled: number; retrying: number; oldest: number | null }>(
-      `select queue,
+    q.query<{ queue: string; kind: string; ready: number; scheduled: number; retrying: number; oldest: number | null }>(
+      `select queue, kind,
          count(*) filter (where state = 'pending' and run_at <= now()) as ready,
          count(*) filter (where state = 'pending' and run_at > now()) as scheduled,
          count(*) filter (where state = 'failed') as retrying,
          extract(epoch from now() - min(run_at) filter (where state = 'pending' and run_at <= now()))::float8 as oldest
-       from jobs where state in ('pending', 'failed') group by queue`,
+       from jobs where state in ('pending', 'failed') group by queue, kind`,
     ),
     // Matches jobs_running_lease_idx / jobs_running_worker_idx.
-    q.query<{ queue: string; running: number; stale: number; on_offline: number }>(
-      `select j.queue, count(*) as running,
+    q.query<{ queue: string; kind: string; running: number; stale: number; on_offline: number }>(
+      `select j.queue, j.kind, count(*) as running,
          count(*) filter (where j.locked_until < now()) as stale,
          count(*) filter (where w.id is null or w.stopped_at is not null
                           or w.last_heartbeat_at < now() - make_interval(secs => $1)) as on_offline
        from jobs j left join workers w on w.id = j.locked_by
-       where j.state = 'running' group by j.queue`,
+       where j.state = 'running' group by j.queue, j.kind`,
       [offlineAfterSeconds],
     ),
-    q.query<{ dead: number; cancelled: number; completed_24h: number; completed_5m: number }>(
+    q.query<{ dead: number; cancelled: number }>(
       `select
          (select count(*) from (select 1 from jobs where state = 'dead' limit $1) x) as dead,
-         (select count(*) from (select 1 from jobs where state = 'cancelled' limit $1) x) as cancelled,
-         (select count(*) from (select 1 from jobs where finished_at >= now() - interval '24 hours'
-                                and state = 'completed' limit $1) x) as completed_24h,
-         (select count(*) from (select 1 from jobs where finished_at >= now() - interval '5 minutes'
-                                and state = 'completed' limit $1) x) as completed_5m`,
+         (select count(*) from (select 1 from jobs where state = 'cancelled' limit $1) x) as cancelled`,
       [cap + 1],
+    ),
+    // jobs_state_id_idx, newest first, at most DEAD_BREAKDOWN_CAP rows.
+    q.query<{ queue: string; kind: string; dead: number }>(
+      `select queue, kind, count(*) as dead
+       from (select queue, kind from jobs where state = 'dead' order by id desc limit $1) d group by queue, kind`,
+      [DEAD_BREAKDOWN_CAP],
+    ),
+    q.query<{ completed_1h: number; completed_24h: number; failed_1h: number }>(
+      `select coalesce(sum(completed) filter (where bucket >= now() - interval '1 hour'), 0) as completed_1h,
+         coalesce(sum(completed), 0) as completed_24h,
+         coalesce(sum(failed) filter (where bucket >= now() - interval '1 hour'), 0) as failed_1h
+       from job_rollups where bucket >= now() - interval '24 hours'`,
     ),
     q.query<{ reltuples: number }>(`select reltuples::float8 as reltuples from pg_class where oid = 'jobs'::regclass`),
     q.query<{ online: number; offline: number; stopped: number }>(
@@ -149,6 +184,13 @@ export async function getOverviewSummary({
          count(*) filter (where stopped_at is null and last_heartbeat_at < now() - make_interval(secs => $1)) as offline,
          count(*) filter (where stopped_at is not null) as stopped
        from workers`,
+      [offlineAfterSeconds],
+    ),
+    q.query<{ all_queues: boolean; queues: string[] | null }>(
+      `select coalesce(bool_or(cardinality(queues) = 0), false) as all_queues,
+         array(select distinct unnest(queues) from workers
+               where stopped_at is null and last_heartbeat_at >= now() - make_interval(secs => $1)) as queues
+       from workers where stopped_at is null and last_heartbeat_at >= now() - make_interval(secs => $1)`,
       [offlineAfterSeconds],
     ),
     q.query<{
@@ -198,23 +240,54 @@ export async function getOverviewSummary({
     }
     return row;
   };
+  const byKind = new Map<string, KindCounts>();
+  const kindRow = (queue: string, kind: string) => {
+    const key = JSON.stringify([queue, kind]);
+    let row = byKind.get(key);
+    if (!row) {
+      row = { queue, kind, ready: 0, scheduled: 0, running: 0, retrying: 0, dead: 0 };
+      byKind.set(key, row);
+    }
+    return row;
+  };
   for (const r of waiting) {
-    Object.assign(queueRow(r.queue), {
-      ready: num(r.ready),
-      scheduled: num(r.scheduled),
-      retrying: num(r.retrying),
-      oldestReadyAgeSeconds: r.oldest == null ? null : Math.max(0, Number(r.oldest)),
-    });
+    const qr = queueRow(r.queue);
+    const kr = kindRow(r.queue, r.kind);
+    kr.ready = num(r.ready);
+    kr.scheduled = num(r.scheduled);
+    kr.retrying = num(r.retrying);
+    qr.ready += kr.ready;
+    qr.scheduled += kr.scheduled;
+    qr.retrying += kr.retrying;
+    if (r.oldest != null) {
+      const age = Math.max(0, Number(r.oldest));
+      qr.oldestReadyAgeSeconds = Math.max(qr.oldestReadyAgeSeconds ?? 0, age);
+    }
   }
   let onOffline = 0;
   for (const r of running) {
-    Object.assign(queueRow(r.queue), { running: num(r.running), stale: num(r.stale) });
+    const qr = queueRow(r.queue);
+    kindRow(r.queue, r.kind).running = num(r.running);
+    qr.running += num(r.running);
+    qr.stale += num(r.stale);
     onOffline += num(r.on_offline);
   }
+  let deadSeen = 0;
+  for (const r of deadKinds) {
+    kindRow(r.queue, r.kind).dead = num(r.dead);
+    deadSeen += num(r.dead);
+  }
   const queues = [...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue));
+  const kinds = [...byKind.values()].sort((a, b) => a.queue.localeCompare(b.queue) || a.kind.localeCompare(b.kind));
   const sum = (k: "ready" | "scheduled" | "retrying" | "running" | "stale") => queues.reduce((n, r) => n + r[k], 0);
   const h = history[0];
+  const done = completions[0];
   const reltuples = num(estimate[0]?.reltuples);
+  const oldest = queues.reduce<QueueSummary | null>(
+    (best, r) => (r.oldestReadyAgeSeconds != null && (best == null || r.oldestReadyAgeSeconds > (best.oldestReadyAgeSeconds ?? 0)) ? r : best),
+    null,
+  );
+  const servedRow = served[0];
 
   return {
     counts: {
@@ -226,9 +299,15 @@ export async function getOverviewSummary({
       retrying: sum("retrying"),
       dead: capped(h?.dead, cap),
       cancelled: capped(h?.cancelled, cap),
-      completedLast24h: capped(h?.completed_24h, cap),
-      completedLast5m: capped(h?.completed_5m, cap),
+      completedLastHour: num(done?.completed_1h),
+      completedLast24h: num(done?.completed_24h),
+      failedLastHour: num(done?.failed_1h),
+      oldestReadyAgeSeconds: oldest?.oldestReadyAgeSeconds ?? null,
+      oldestReadyQueue: oldest?.queue ?? null,
     },
+    kinds,
+    deadCapped: deadSeen >= DEAD_BREAKDOWN_CAP,
+    servedQueues: servedRow?.all_queues ? null : (servedRow?.queues ?? []),
     estimatedTotalJobs: reltuples >= 0 && estimate.length ? Math.round(reltuples) : null,
     queues,
     workers: {
@@ -272,4 +351,105 @@ export async function getOverviewSummary({
       errorLine: d.error_line,
     })),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Needs attention
+
+export function pendingAgeWarnSeconds(): number {
+  const raw = Number(process.env.JOBDECK_PENDING_AGE_WARN_MINUTES ?? 15);
+  return (Number.isFinite(raw) && raw > 0 ? raw : 15) * 60;
+}
+
+export interface AttentionItem {
+  id: string;
+  severity: "bad" | "warn";
+  title: string;
+  /** One line: what it means and what to do. */
+  explanation: string;
+  href: string;
+  linkLabel: string;
+}
+
+export interface DeadTrendInput {
+  queue: string;
+  kind: string;
+  lastHour: number;
+  previousHour: number;
+}
+
+function jobsHref(params: Record<string, string | undefined>): string {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) sp.set(k, v);
+  return `/jobs?${sp.toString()}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** What an operator should look at now, worst first; each item links to the page that fixes it. */
+export function needsAttention(
+  summary: OverviewSummary,
+  deadTrend: readonly DeadTrendInput[],
+  { warnSeconds = pendingAgeWarnSeconds() }: { warnSeconds?: number } = {},
+): AttentionItem[] {
+  const items: AttentionItem[] = [];
+  const c = summary.counts;
+  if (c.stale > 0) {
+    items.push({
+      id: "stale",
+      severity: "bad",
+      title: `${plural(c.stale, "stale lock")}`,
+      explanation: "Running jobs whose lease expired: their worker stopped heartbeating. Recovering puts them back to pending.",
+      href: "/stale",
+      linkLabel: "Recover stale locks",
+    });
+  }
+  if (c.runningOnOfflineWorkers > 0) {
+    items.push({
+      id: "offline-holding",
+      severity: "bad",
+      title: `${plural(c.runningOnOfflineWorkers, "job")} held by offline workers`,
+      explanation: "Workers that stopped heartbeating still hold these jobs; recover them per worker instead of waiting for the lease.",
+      href: "/workers",
+      linkLabel: "Open workers",
+    });
+  }
+  for (const t of [...deadTrend].filter((t) => t.lastHour > t.previousHour).sort((a, b) => b.lastHour - a.lastHour).slice(0, 3)) {
+    items.push({
+      id: `dead-rising-${t.queue}-${t.kind}`,
+      severity: "bad",
+      title: `Dead jobs rising: ${t.kind} in ${t.queue}`,
+      explanation: `${plural(t.lastHour, "job")} went dead in the last hour, ${t.previousHour.toLocaleString("en-US")} the hour before. Read their errors, fix the cause, then retry them.`,
+      href: jobsHref({ state: "dead", kind: t.kind, queue: t.queue, finishedSince: "1h" }),
+      linkLabel: "Open dead jobs",
+    });
+  }
+  for (const q of summary.queues) {
+    if (q.oldestReadyAgeSeconds != null && q.oldestReadyAgeSeconds > warnSeconds) {
+      items.push({
+        id: `pending-age-${q.queue}`,
+        severity: "warn",
+        title: `Queue ${q.queue}: oldest ready job waiting ${Math.round(q.oldestReadyAgeSeconds / 60).toLocaleString("en-US")} min`,
+        explanation: `Above the ${Math.round(warnSeconds / 60)} min threshold (JOBDECK_PENDING_AGE_WARN_MINUTES): workers are not keeping up with this queue.`,
+        href: jobsHref({ state: "pending", queue: q.queue }),
+        linkLabel: "Open pending jobs",
+      });
+    }
+  }
+  const served = summary.servedQueues;
+  if (served !== null) {
+    for (const q of summary.queues) {
+      if (q.ready + q.retrying > 0 && !served.includes(q.queue)) {
+        items.push({
+          id: `unserved-${q.queue}`,
+          severity: "warn",
+          title: `Queue ${q.queue} has no online worker`,
+          explanation: `${plural(q.ready + q.retrying, "job")} wait${q.ready + q.retrying === 1 ? "s" : ""} here but no online worker claims from this queue: start one with --queues ${q.queue} (or without --queues).`,
+          href: "/workers",
+          linkLabel: "Open workers",
+        });
+      }
+    }
+  }
+  return items;
 }

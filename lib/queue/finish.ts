@@ -2,6 +2,7 @@
 // cancel, or release on shutdown. Every statement is fenced on (job id, attempt id, running):
 // a late call from an attempt that lost its lease matches no row and changes nothing.
 import type { Sql } from "../../db/client";
+import { rollupCompletionsSql, rollupFailuresSql } from "./rollups";
 import { QueueError } from "./state-machine";
 
 export interface AttemptRef {
@@ -21,7 +22,10 @@ function lostLease(ref: AttemptRef): QueueError {
   );
 }
 
-/** Completes many attempts in one statement; returns the job ids that were accepted. */
+/**
+ * Completes many attempts in one statement; returns the job ids that were accepted. The same
+ * statement adds them to the per-minute job_rollups (lib/queue/rollups.ts).
+ */
 export async function completeMany(q: Sql, items: readonly Completion[]): Promise<number[]> {
   if (!items.length) return [];
   const rows = await q.query<{ id: number }>(
@@ -30,10 +34,12 @@ export async function completeMany(q: Sql, items: readonly Completion[]): Promis
          result = d.result, progress = 1, cancel_requested_at = null
        from jsonb_to_recordset($1::jsonb) as d(id bigint, attempt_id bigint, result jsonb)
        where j.id = d.id and j.attempt_id = d.attempt_id and j.state = 'running'
-       returning j.id, j.attempt_id),
+       returning j.id, j.attempt_id, j.queue, j.kind,
+         extract(epoch from now() - j.started_at)::float8 * 1000 as runtime_ms),
      closed as (
        update job_attempts a set finished_at = now(), outcome = 'completed'
-       from done where a.id = done.attempt_id)
+       from done where a.id = done.attempt_id),
+     rolled as (${rollupCompletionsSql("done")})
      select id from done`,
     [
       JSON.stringify(
@@ -65,6 +71,7 @@ export interface FailOutcome {
   runAt: Date;
 }
 
+/** Fails one attempt (retry or dead-letter) and counts it in job_rollups, in one statement. */
 export async function fail(q: Sql, f: Failure): Promise<FailOutcome> {
   const rows = await q.query<FailOutcome>(
     `with f as (
@@ -77,10 +84,11 @@ export async function fail(q: Sql, f: Failure): Promise<FailOutcome> {
          finished_at = case when j.cancel_requested_at is not null or $3 or j.attempts >= j.max_attempts then now() end,
          last_error = $6, locked_by = null, locked_until = null
        where j.id = $1 and j.attempt_id = $2 and j.state = 'running'
-       returning j.id, j.attempt_id, j.state, j.run_at),
+       returning j.id, j.attempt_id, j.state, j.run_at, j.queue, j.kind),
      closed as (
        update job_attempts a set finished_at = now(), outcome = f.state, error = $6
-       from f where a.id = f.attempt_id)
+       from f where a.id = f.attempt_id),
+     rolled as (${rollupFailuresSql("f")})
      select state, run_at as "runAt" from f`,
     [
       f.jobId,
@@ -101,10 +109,11 @@ export async function acknowledgeCancel(q: Sql, ref: AttemptRef, error = "cancel
     `with c as (
        update jobs j set state = 'cancelled', finished_at = now(), locked_by = null, locked_until = null
        where j.id = $1 and j.attempt_id = $2 and j.state = 'running'
-       returning j.attempt_id),
+       returning j.attempt_id, j.queue, j.kind, j.state),
      closed as (
        update job_attempts a set finished_at = now(), outcome = 'cancelled', error = $3
-       from c where a.id = c.attempt_id)
+       from c where a.id = c.attempt_id),
+     rolled as (${rollupFailuresSql("c")})
      select 1 from c`,
     [ref.jobId, ref.attemptId, error],
   );

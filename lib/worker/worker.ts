@@ -25,6 +25,7 @@ import {
   workerHeartbeat,
 } from "../queue";
 import { JOBDECK_VERSION } from "../version";
+import { type Maintenance, startMaintenance } from "./maintenance";
 import { type AbortReason, type Handlers, type JobContext, PermanentError } from "./types";
 
 export interface WorkerOptions {
@@ -43,6 +44,8 @@ export interface WorkerOptions {
   /** Sweep expired leases of other workers on every heartbeat. */
   sweepStale?: boolean;
   log?: (message: string) => void;
+  /** Run the maintenance loop (depth samples, retention, rollup housekeeping); default true. */
+  maintenance?: boolean;
 }
 
 interface Running {
@@ -82,6 +85,7 @@ export function createWorker(opts: WorkerOptions): Worker {
   let stopping = false;
   let wake: (() => void) | null = null;
   let heartbeatTimer: NodeJS.Timeout | null = null;
+  let maintenance: Maintenance | null = null;
   let loop: Promise<void> = Promise.resolve();
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
@@ -311,6 +315,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       heartbeatTimer = setInterval(() => void beat(), heartbeatMs);
       heartbeatTimer.unref?.();
       loop = claimLoop().catch((err) => log(`claim loop crashed: ${(err as Error).message}`));
+      if (opts.maintenance !== false) maintenance = startMaintenance({ db, log: (m) => log(`maintenance: ${m}`) });
     },
     async stop() {
       if (stopping) return stopped;
@@ -327,6 +332,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         if (released.length) log(`released ${released.length} unfinished job(s): ${released.join(", ")}`);
       }
       await flushCompletions();
+      await maintenance?.stop();
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       await markWorkerStopped(db, id, counters).catch(() => {});
       resolveStopped();

@@ -1,0 +1,89 @@
+// Every API failure is `{ "error": { "code", "message", fields? } }` with one of a few statuses.
+// Expected failures (bad input, a refused role or scope, a queue rule, a missing job) say what
+// to fix; anything else is logged on the server and answered with a generic 500.
+import { z } from "zod";
+import { AuthorizationError } from "../auth/caller";
+import { JobFilterError } from "../filters/job-filter";
+import { BulkInterruptedError } from "../operations/bulk";
+import { QueueError } from "../queue/state-machine";
+
+export type ApiErrorCode =
+  | "invalid_input"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "job_running"
+  | "unsupported_media_type"
+  | "interrupted"
+  | "unavailable"
+  | "internal";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly fields?: Record<string, string[]>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export const badRequest = (message: string, fields?: Record<string, string[]>) => new ApiError(400, "invalid_input", message, fields);
+export const notFound = (message: string) => new ApiError(404, "not_found", message);
+
+export const NO_STORE = { "cache-control": "no-store" } as const;
+
+export function errorResponse(status: number, code: ApiErrorCode, message: string, fields?: Record<string, string[]>): Response {
+  return Response.json({ error: { code, message, ...(fields ? { fields } : {}) } }, { status, headers: NO_STORE });
+}
+
+/** The API's names for filter fields the shared filter names differently. */
+const FIELD_NAMES: Record<string, string> = { errorPrefix: "error_prefix", beforeId: "cursor", limit: "per_page" };
+const apiField = (f: string) => FIELD_NAMES[f] ?? f;
+
+const QUEUE_STATUS: Record<QueueError["code"], [number, ApiErrorCode]> = {
+  not_found: [404, "not_found"],
+  illegal_transition: [409, "conflict"],
+  job_running: [409, "job_running"],
+  lost_lease: [409, "conflict"],
+  invalid_input: [400, "invalid_input"],
+  conflict: [409, "conflict"],
+};
+
+/** Maps anything thrown by a route to its response. Logs what it does not expect (never secrets). */
+export function toErrorResponse(err: unknown, label: string): Response {
+  if (err instanceof ApiError) return errorResponse(err.status, err.code, err.message, err.fields);
+  if (err instanceof AuthorizationError) return errorResponse(err.status, err.status === 401 ? "unauthorized" : "forbidden", err.message);
+  if (err instanceof z.ZodError) {
+    const fields: Record<string, string[]> = {};
+    for (const i of err.issues) (fields[i.path.length ? i.path.map(String).join(".") : "input"] ??= []).push(i.message);
+    const first = err.issues[0];
+    const field = first?.path.length ? first.path.map(String).join(".") : "";
+    const msg = first?.message ?? "invalid input";
+    return errorResponse(400, "invalid_input", field && !msg.startsWith(field) ? `${field}: ${msg}` : msg, fields);
+  }
+  if (err instanceof JobFilterError) {
+    const fields: Record<string, string[]> = {};
+    for (const i of err.issues) (fields[apiField(i.field) || "filter"] ??= []).push(i.message);
+    const f = apiField(err.field);
+    return errorResponse(400, "invalid_input", f && !err.message.includes(f) ? `${f}: ${err.message}` : err.message, fields);
+  }
+  if (err instanceof QueueError) {
+    const [status, code] = QUEUE_STATUS[err.code];
+    return errorResponse(status, code, err.message);
+  }
+  if (err instanceof BulkInterruptedError) {
+    console.error(`[jobdeck] api ${label} interrupted:`, err.cause);
+    const p = err.partial;
+    return errorResponse(
+      500,
+      "interrupted",
+      `stopped part-way: ${p.affected + p.cancel_requested} jobs were already changed in ${p.batches} committed (audited) batches; nothing else was touched. Send the request again to finish.`,
+    );
+  }
+  console.error(`[jobdeck] api ${label} failed:`, err);
+  return errorResponse(500, "internal", "something went wrong on the server; the details were logged");
+}

@@ -1,0 +1,202 @@
+// Read model of the admin jobs API: the runbook's job shape (with is_stale / can_retry /
+// recovery_hint from lib/queue/recovery), keyset pages, the queue summary, and NDJSON export
+// batches. Counting stays cheap at 1M jobs: active states (pending, running, failed) are counted
+// exactly (they are small, and covered by partial indexes); history states (completed, dead,
+// cancelled) stop at COUNT_CAP index entries and say so (`by_status_capped`).
+import type { Sql } from "../../db/client";
+import type { JobCriteria, JobFilter } from "../filters/job-filter";
+import { jobIdsSql } from "../queries/jobs";
+import { countStaleJobs } from "../queries/stale";
+import { workerOnlineSql } from "../queries/workers";
+import { describeRecovery } from "../queue/recovery";
+import { JOB_STATES, type JobState } from "../queue/state-machine";
+
+/** History states are counted up to this many; beyond, by_status shows the cap and by_status_capped says "at least". */
+export const COUNT_CAP = 10_000;
+export const ACTIVE_STATES: readonly JobState[] = ["pending", "running", "failed"];
+
+interface ApiJobRow {
+  id: number;
+  kind: string;
+  queue: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  priority: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Date | null;
+  created_at: Date;
+  run_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  campaign_id: number | null;
+  cancel_requested_at: Date | null;
+  worker_online: boolean | null;
+  db_now: Date;
+  payload?: unknown;
+}
+
+export interface ApiJob {
+  id: number;
+  kind: string;
+  queue: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  priority: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Date | null;
+  is_stale: boolean;
+  can_retry: boolean;
+  recovery_hint: string;
+  created_at: Date;
+  run_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  campaign_id: number | null;
+  payload?: unknown;
+}
+
+const columns = (withPayload: boolean) => `j.id, j.kind, j.queue, j.state, j.attempts, j.max_attempts, j.priority, j.last_error,
+  j.locked_by, j.locked_until, j.created_at, j.run_at, j.started_at, j.finished_at, j.campaign_id, j.cancel_requested_at,
+  case when j.locked_by is null then null else coalesce(${workerOnlineSql("w")}, false) end as worker_online,
+  now() as db_now${withPayload ? ", j.payload" : ""}`;
+
+function toApiJob(r: ApiJobRow): ApiJob {
+  const rec = describeRecovery(r, r.db_now, r.worker_online);
+  const job: ApiJob = {
+    id: r.id,
+    kind: r.kind,
+    queue: r.queue,
+    state: r.state,
+    attempts: r.attempts,
+    max_attempts: r.max_attempts,
+    priority: r.priority,
+    last_error: r.last_error,
+    locked_by: r.locked_by,
+    locked_until: r.locked_until,
+    is_stale: rec.is_stale,
+    can_retry: rec.can_retry,
+    recovery_hint: rec.recovery_hint,
+    created_at: r.created_at,
+    run_at: r.run_at,
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    campaign_id: r.campaign_id,
+  };
+  if ("payload" in r) job.payload = r.payload;
+  return job;
+}
+
+async function rowsFor(q: Sql, criteria: JobCriteria, cursor: { beforeId?: number; limit: number }, withPayload = false): Promise<ApiJob[]> {
+  const params: unknown[] = [];
+  const ids = jobIdsSql(criteria, cursor, params);
+  const rows = await q.query<ApiJobRow>(
+    `select ${columns(withPayload)} from (${ids}) p join jobs j on j.id = p.id left join workers w on w.id = j.locked_by order by j.id desc`,
+    params,
+  );
+  return rows.map(toApiJob);
+}
+
+export async function getApiJob(q: Sql, id: number): Promise<ApiJob | null> {
+  const [row] = await q.query<ApiJobRow>(`select ${columns(false)} from jobs j left join workers w on w.id = j.locked_by where j.id = $1`, [id]);
+  return row ? toApiJob(row) : null;
+}
+
+export interface ApiJobsPage {
+  jobs: ApiJob[];
+  next_cursor: number | null;
+  has_more: boolean;
+}
+
+/**
+ * One page, newest id first. With `page` > 1 the page's cursor is found by walking the keyset
+ * over the (page − 1) × per_page newer ids (an index range scan of ids only, bounded by
+ * MAX_PAGE_DEPTH); `cursor` (beforeId) skips that walk.
+ */
+export async function listApiJobs(q: Sql, filter: JobFilter, page?: number): Promise<ApiJobsPage> {
+  let beforeId = filter.beforeId;
+  if (page !== undefined && page > 1) {
+    const skip = (page - 1) * filter.limit;
+    const params: unknown[] = [];
+    const ids = jobIdsSql(filter, { beforeId, limit: skip }, params);
+    const [r] = await q.query<{ n: number; last: number | null }>(`select count(*)::int as n, min(x.id) as last from (${ids}) x`, params);
+    if (r.n < skip || r.last === null) return { jobs: [], next_cursor: null, has_more: false };
+    beforeId = r.last;
+  }
+  const rows = await rowsFor(q, filter, { beforeId, limit: filter.limit + 1 });
+  const more = rows.length > filter.limit;
+  const jobs = more ? rows.slice(0, filter.limit) : rows;
+  return { jobs, next_cursor: more ? jobs[jobs.length - 1].id : null, has_more: more };
+}
+
+/** Export: the matching jobs with payload, newest first, in keyset batches. */
+export async function* exportJobs(q: Sql, criteria: JobCriteria, opts: { beforeId?: number; limit: number; batchSize?: number }): AsyncGenerator<ApiJob[]> {
+  const size = opts.batchSize ?? 1_000;
+  let beforeId = opts.beforeId;
+  let left = opts.limit;
+  while (left > 0) {
+    const rows = await rowsFor(q, criteria, { beforeId, limit: Math.min(size, left) }, true);
+    if (!rows.length) return;
+    yield rows;
+    left -= rows.length;
+    beforeId = rows[rows.length - 1].id;
+    if (rows.length < Math.min(size, left + rows.length)) return;
+  }
+}
+
+export interface JobsSummary {
+  by_status: Record<string, number>;
+  by_status_capped: Record<string, boolean>;
+  count_cap: number;
+  by_kind: Record<string, number>;
+  by_kind_states: JobState[];
+  oldest_pending_age_minutes: number | null;
+  stale_jobs_count: number;
+  estimated_total_jobs: number | null;
+}
+
+/** The runbook's summary, over all jobs (the list's filter does not narrow it). */
+export async function getJobsSummary(q: Sql): Promise<JobsSummary> {
+  const history = JOB_STATES.filter((s) => !ACTIVE_STATES.includes(s));
+  const [active, capped, scalars, stale] = await Promise.all([
+    q.query<{ state: JobState; kind: string; n: number }>(
+      "select state, kind, count(*)::int as n from jobs where state in ('pending', 'running', 'failed') group by state, kind",
+    ),
+    q.query<Record<string, number>>(
+      `select ${history.map((s, i) => `(select count(*)::int from (select 1 from jobs where state = $${i + 1} limit $${history.length + 1}) x) as "${s}"`).join(", ")}`,
+      [...history, COUNT_CAP + 1],
+    ),
+    q.query<{ oldest: number | null; reltuples: number | null }>(
+      `select (select extract(epoch from now() - min(run_at))::float8 / 60 from jobs where state = 'pending' and run_at <= now()) as oldest,
+              (select reltuples::float8 from pg_class where oid = 'jobs'::regclass) as reltuples`,
+    ),
+    countStaleJobs(q),
+  ]);
+  const by_status: Record<string, number> = Object.fromEntries(JOB_STATES.map((s) => [s, 0]));
+  const by_kind: Record<string, number> = {};
+  for (const r of active) {
+    by_status[r.state] += r.n;
+    by_kind[r.kind] = (by_kind[r.kind] ?? 0) + r.n;
+  }
+  const by_status_capped: Record<string, boolean> = Object.fromEntries(JOB_STATES.map((s) => [s, false]));
+  for (const s of history) {
+    const n = Number(capped[0]?.[s] ?? 0);
+    by_status[s] = Math.min(n, COUNT_CAP);
+    by_status_capped[s] = n > COUNT_CAP;
+  }
+  const oldest = scalars[0]?.oldest;
+  const rel = scalars[0]?.reltuples;
+  return {
+    by_status,
+    by_status_capped,
+    count_cap: COUNT_CAP,
+    by_kind,
+    by_kind_states: [...ACTIVE_STATES],
+    oldest_pending_age_minutes: oldest == null ? null : Math.max(0, Math.round(Number(oldest) * 10) / 10),
+    stale_jobs_count: stale,
+    estimated_total_jobs: rel == null || rel < 0 ? null : Math.round(rel),
+  };
+}
