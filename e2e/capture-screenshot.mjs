@@ -5,7 +5,7 @@ import { chromium } from "@playwright/test";
 
 const [url = "http://localhost:3000/", out = "public/screenshot.png", scheme = "light"] = process.argv.slice(2);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  executablePath: process.env.JOBDECK_CHROMIUM ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: scheme === "dark" ? "dark" : "light" });
