@@ -70,7 +70,16 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       const client = await pool.connect();
       try {
         await client.query("begin");
-        const result = await fn({ query: (text, params) => run(client, text, params) });
+        // One connection runs one statement at a time: queue callers that run several at once
+        // (Promise.all inside a transaction) instead of relying on pg's deprecated implicit queue.
+        let last: Promise<unknown> = Promise.resolve();
+        const result = await fn({
+          query: <T>(text: string, params?: readonly unknown[]) => {
+            const next = last.then(() => run<T>(client, text, params));
+            last = next.catch(() => {});
+            return next;
+          },
+        });
         await client.query("commit");
         return result;
       } catch (err) {

@@ -13,10 +13,15 @@
 //      26 h as the maintenance loop does, and per-minute queue depth samples
 //      (scripts/bench-reads/overview.ts); then the whole overview — lib/queries/overview
 //      getOverview, every query the page runs — per range (1 h, 24 h, 7 d), target p95 ≤ 150 ms.
+//      The campaign pages: a campaign of 100,000 children (scripts/bench-reads/campaign.ts);
+//      its aggregate (the detail page), target p95 ≤ 200 ms, and the campaigns list.
 //   3. Retries 10,000 dead jobs with lib/operations/bulk applyBulk (audited batches of 1,000)
 //      while a probe worker claims (limit 1) and completes jobs in a loop, and prints the claim
 //      latency before and during the bulk retry.
-//   4. Writes bench-results/reads.json and drops the database (unless --keep).
+//   4. HTTP load (scripts/bench-reads/http.ts): `next start` (needs `npx next build` first) on this
+//      database, 50 clients on GET /api/v1/admin/jobs for 30 s with an API token: p50/p95/p99,
+//      errors, and the server's peak RSS. Port JOBDECK_BENCH_HTTP_PORT (3399).
+//   5. Writes bench-results/reads.json and drops the database (unless --keep).
 //
 // Flags: --keep  --jobs=N  --reps=N
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -34,6 +39,9 @@ import { getOverview } from "../lib/queries/overview";
 import { listWorkers } from "../lib/queries/workers";
 import { claim, complete, registerWorker } from "../lib/queue";
 import { explain, ms, recordStatements, replay, type Statement, type Stats, stats } from "./bench-reads/measure";
+import { getCampaignAggregate, listCampaigns } from "../lib/queries/campaigns";
+import { seedLargeCampaign } from "./bench-reads/campaign";
+import { httpLoad } from "./bench-reads/http";
 import { seedOverviewHistory } from "./bench-reads/overview";
 import { heartbeatOnlineWorkers, seed } from "./bench-reads/seed";
 
@@ -93,7 +101,7 @@ async function admin(sql: string) {
 
 interface ReadCase {
   name: string;
-  group: "list" | "detail" | "overview" | "extra";
+  group: "list" | "detail" | "overview" | "campaign" | "extra";
   /** p95 target in ms (lib). */
   target?: number;
   run: (db: Database) => Promise<unknown>;
@@ -135,7 +143,9 @@ async function measureRead(db: Database, client: pg.Client, c: ReadCase): Promis
   }
   const l = stats(lib);
   const f = stats(floor);
-  const plans = c.group === "detail" ? [] : await Promise.all(statements.map((s) => explain(client, s)));
+  const plans: string[][] = [];
+  // One client runs one statement at a time.
+  if (c.group !== "detail") for (const s of statements) plans.push(await explain(client, s));
   const ratio_p50 = l.p50 / f.p50;
   const ratio_p95 = l.p95 / f.p95;
   const ok = c.target === undefined ? null : l.p95 <= c.target && ratio_p50 <= RATIO_TARGET;
@@ -188,6 +198,8 @@ async function main() {
     result.seed = { seconds: seedSeconds, by_state: Object.fromEntries(counts.map((c) => [c.state, c.n])) };
     log("\nSeeding the overview's history");
     result.overview_seed = await seedOverviewHistory(client, DB_URL, log);
+    log("\nSeeding a campaign of 100,000 children");
+    const campaignId = await seedLargeCampaign(client, log);
 
     // The floor gets its own fresh connection (not the one that bulk-loaded the table).
     await client.end();
@@ -209,6 +221,9 @@ async function main() {
       { name: "overview (range=24h, the default)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "24h" }) },
       { name: "overview (range=1h)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "1h" }) },
       { name: "overview (range=7d)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "7d" }) },
+      // The campaign pages (issue 4): the aggregate of a campaign with 100,000 children, and the list.
+      { name: "campaign detail (100,000 children)", group: "campaign", target: 200, run: (d) => getCampaignAggregate(d, campaignId) },
+      { name: "campaigns list", group: "campaign", target: 100, run: (d) => listCampaigns(d) },
       // Extras: other filters the Jobs page offers, and the bulk dialog's exact preview count.
       { name: "extra: previous page (afterId)", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, afterId: mid })) },
       { name: "extra: state=dead,failed", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, state: "dead,failed" })) },
@@ -247,7 +262,7 @@ async function main() {
     const fmt = (l: string[]) => l.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ").trimEnd();
     log(fmt(head));
     for (const l of lines) log(fmt(l));
-    log(`targets: list p95 ≤ 100 ms, detail p95 ≤ 30 ms, overview p95 ≤ 150 ms (all its queries; lib runs them in parallel, the floor one after another), ratio to floor (p50) ≤ ${RATIO_TARGET}`);
+    log(`targets: list p95 ≤ 100 ms, detail p95 ≤ 30 ms, overview p95 ≤ 150 ms, campaign detail p95 ≤ 200 ms (all its queries; lib runs them in parallel, the floor one after another), ratio to floor (p50) ≤ ${RATIO_TARGET}`);
 
     log("\nEXPLAIN ANALYZE of each list query");
     for (const r of reads) {
@@ -300,6 +315,13 @@ async function main() {
       };
     } finally {
       await probeDb.close();
+    }
+    log("\nHTTP load: 50 clients on GET /api/v1/admin/jobs for 30 s (next start on this database, an API token)");
+    const http = await httpLoad(db, DB_URL, { clients: 50, seconds: 30, port: Number(process.env.JOBDECK_BENCH_HTTP_PORT ?? 3399) }, log);
+    if (http) {
+      log(`  ${http.requests.toLocaleString("en-US")} requests in ${http.seconds.toFixed(1)} s (${Math.round(http.rps).toLocaleString("en-US")} req/s): p50 ${ms(http.p50)} ms, p95 ${ms(http.p95)} ms, p99 ${ms(http.p99)} ms; errors ${http.errors} (target 0)`);
+      log(`  server RSS: idle ${http.idle_rss_mb.toFixed(0)} MB, peak ${http.peak_rss_mb.toFixed(0)} MB (target ≤ 400 MB): ${http.peak_rss_mb <= 400 ? "ok" : "MISSED"}`);
+      result.http = http;
     }
     result.seconds = (performance.now() - started) / 1000;
     mkdirSync("bench-results", { recursive: true });
