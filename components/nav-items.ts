@@ -12,4 +12,5 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/workers", label: "Workers", ready: true },
   { href: "/stale", label: "Stale locks", ready: true },
   { href: "/campaigns", label: "Campaigns", ready: true },
+  { href: "/audit", label: "Audit", ready: true },
 ];

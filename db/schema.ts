@@ -154,7 +154,12 @@ export const auditEvents = pgTable(
     outcome: text("outcome").notNull(),
     details: jsonb("details"),
   },
-  (t) => [index("audit_events_at_idx").on(t.at), index("audit_events_actor_idx").on(t.actor, t.at)],
+  (t) => [
+    index("audit_events_at_idx").on(t.at),
+    index("audit_events_actor_idx").on(t.actor, t.at),
+    // A job's audit entries (job detail page, /audit?job=): target_ids @> array[id].
+    index("audit_events_target_ids_idx").using("gin", t.targetIds),
+  ],
 );
 
 // Per-minute history of finished attempts, per queue and kind, written by the queue itself in

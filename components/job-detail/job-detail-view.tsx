@@ -1,10 +1,14 @@
 // The job detail page's body: what to do (recovery hint and actions), every field, lock info,
 // links to campaign, parent and children, the full last error, payload and result, and the
-// attempt history. Everything from the job is user data and renders as text.
+// attempt history, and the job's audit trail. Everything from the job is user data and renders as
+// text; payload and result keys named in JOBDECK_REDACT_KEYS show as "••••" (lib/redact).
 import Link from "next/link";
 import type { ReactNode } from "react";
+import type { AuditEventRow } from "@/lib/queries/audit";
 import { ACTIVE_STATES, type JobDetail } from "@/lib/queries/job-detail";
 import { JOB_STATES } from "@/lib/queue/state-machine";
+import { redactJson } from "@/lib/redact";
+import { AuditTable } from "../audit/audit-table";
 import { formatCount, formatDuration } from "../format";
 import { Panel } from "../overview/panel";
 import { StateBadge } from "../state-badge";
@@ -51,7 +55,7 @@ function hintTone(d: JobDetail): string {
   return "border-info bg-info-bg text-info";
 }
 
-export function JobDetailView({ detail: d }: { detail: JobDetail }) {
+export function JobDetailView({ detail: d, audit }: { detail: JobDetail; audit?: { events: AuditEventRow[]; total: number } | null }) {
   const j = d.job;
   const now = new Date(d.now).getTime();
   const runAtFuture = new Date(j.run_at).getTime() > now;
@@ -190,18 +194,46 @@ export function JobDetailView({ detail: d }: { detail: JobDetail }) {
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Panel id="payload" title="Payload">
-          <div className="p-3"><JsonBlock value={j.payload} label="Payload JSON" testId="payload" /></div>
+          <div className="p-3"><JsonBlock value={redactJson(j.payload)} label="Payload JSON" testId="payload" /></div>
         </Panel>
         <Panel id="result" title="Result">
           {j.result == null ? (
             <p className="px-3 py-4 text-sm text-muted">{j.state === "completed" ? "The handler returned nothing." : j.state === "dead" || j.state === "cancelled" ? "No result: the job did not complete." : "No result yet."}</p>
-          ) : <div className="p-3"><JsonBlock value={j.result} label="Result JSON" testId="result" /></div>}
+          ) : <div className="p-3"><JsonBlock value={redactJson(j.result)} label="Result JSON" testId="result" /></div>}
         </Panel>
       </div>
 
       <Panel id="attempts" title="Attempt history" note={`${formatCount(d.attempts_total)} attempt${d.attempts_total === 1 ? "" : "s"} · oldest first`}>
         <AttemptsTimeline attempts={d.attempts} total={d.attempts_total} />
       </Panel>
+
+      {audit ? (
+        <Panel
+          id="audit"
+          title="Audit trail"
+          note={
+            audit.total > audit.events.length ? (
+              <>
+                newest {formatCount(audit.events.length)} of {formatCount(audit.total)} ·{" "}
+                <Link href={`/audit?job=${j.id}`} className="text-accent underline">all in the audit log</Link>
+              </>
+            ) : (
+              <>
+                {formatCount(audit.total)} entr{audit.total === 1 ? "y" : "ies"} · newest first ·{" "}
+                <Link href={`/audit?job=${j.id}`} className="text-accent underline">open in the audit log</Link>
+              </>
+            )
+          }
+        >
+          {audit.events.length ? (
+            <div className="p-3" data-testid="job-audit">
+              <AuditTable events={audit.events} now={now} showTargets={false} caption={`Audit entries for job #${j.id}, newest first`} />
+            </div>
+          ) : (
+            <p className="px-3 py-4 text-sm text-muted" data-testid="job-audit-empty">No one has changed this job from Jobdeck yet: retries, cancels and priority changes appear here.</p>
+          )}
+        </Panel>
+      ) : null}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { DbUnavailable } from "@/components/db-unavailable";
 import { renderClock } from "@/components/format";
 import { JobDetailView, isActive } from "@/components/job-detail/job-detail-view";
 import { StateBadge } from "@/components/state-badge";
+import { type AuditEventRow, listJobAudit } from "@/lib/queries/audit";
 import { getJobDetail, type JobDetail, parseJobId } from "@/lib/queries/job-detail";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 
@@ -24,9 +25,11 @@ export default async function JobDetailPage({ params }: Props) {
   if (id == null) notFound();
   await connection();
   let detail: JobDetail | null = null;
+  let audit: { events: AuditEventRow[]; total: number } | null = null;
   let failure: string | null = null;
   try {
-    detail = await getJobDetail(await getDb(), id);
+    const db = await getDb();
+    [detail, audit] = await Promise.all([getJobDetail(db, id), listJobAudit(db, id, 20)]);
   } catch (err) {
     console.error(`[jobdeck] job ${id}: ${describeDbError(err)}`);
     failure = describeDbError(err);
@@ -59,7 +62,7 @@ export default async function JobDetailPage({ params }: Props) {
           <p className="text-xs text-muted">Not refreshing: the job is {detail?.job.state}. Reload to check again.</p>
         )}
       </div>
-      {detail ? <JobDetailView detail={detail} /> : <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />}
+      {detail ? <JobDetailView detail={detail} audit={audit} /> : <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />}
     </div>
   );
 }

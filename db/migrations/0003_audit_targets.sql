@@ -1,0 +1,1 @@
+CREATE INDEX "audit_events_target_ids_idx" ON "audit_events" USING gin ("target_ids");
