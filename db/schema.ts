@@ -96,6 +96,11 @@ export const jobs = pgTable(
     index("jobs_created_at_idx").on(t.createdAt),
     index("jobs_campaign_idx").on(t.campaignId, t.parentId, t.position).where(sql`${t.campaignId} is not null`),
     index("jobs_campaign_item_idx").on(t.campaignId, t.itemKey).where(sql`${t.campaignId} is not null`),
+    // A campaign's item jobs by state and position: children-by-state counts, progress and gaps
+    // read this index alone, not 100,000 heap rows per campaign.
+    index("jobs_campaign_children_state_idx")
+      .on(t.campaignId, t.state, t.position)
+      .where(sql`${t.campaignId} is not null and ${t.parentId} is not null`),
     // A parent's children (job detail, campaign batches).
     index("jobs_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
   ],

@@ -10,7 +10,7 @@ import { getJobDetail } from "../queries/job-detail";
 import { jobIdsSql } from "../queries/jobs";
 import { cancelJobs, expectApplied, retryJobs, setPriority } from "../queue/operator";
 import { ApiError, badRequest, NO_STORE, notFound } from "./errors";
-import { exportJobs, getApiJob, getJobsSummary, listApiJobs } from "./jobs";
+import { exportJobs, getApiJob, getJobsSummaryShared, listApiJobs } from "./jobs";
 import { apiRoute, idParams, readJsonBody } from "./route";
 import {
   bulkBody,
@@ -63,7 +63,7 @@ export const listJobsRoute = apiRoute({
       });
     }
     const filter = toFilter(query, { limit: perPage, beforeId: query.cursor });
-    const [summary, page] = await Promise.all([getJobsSummary(db), listApiJobs(db, filter, query.page)]);
+    const [summary, page] = await Promise.all([getJobsSummaryShared(db), listApiJobs(db, filter, query.page)]);
     return { summary, jobs: page.jobs, page: query.page ?? (query.cursor === undefined ? 1 : null), per_page: perPage, next_cursor: page.next_cursor, has_more: page.has_more };
   },
 });

@@ -156,11 +156,31 @@ export interface JobsSummary {
   oldest_pending_age_minutes: number | null;
   stale_jobs_count: number;
   estimated_total_jobs: number | null;
+  /** When these numbers were computed (they are shared between requests for up to a second). */
+  as_of: string;
+}
+
+// Scripts and dashboards poll the list many times a second; the summary (about 50 ms at 1M jobs)
+// is shared between requests for at most this long, and says when it was computed (`as_of`).
+const SUMMARY_TTL_MS = 1_000;
+let summaryCache: { at: number; value: Promise<JobsSummary> } | null = null;
+
+/** The summary, computed at most once per SUMMARY_TTL_MS per process. */
+export function getJobsSummaryShared(q: Sql): Promise<JobsSummary> {
+  const now = Date.now();
+  if (summaryCache && now - summaryCache.at < SUMMARY_TTL_MS) return summaryCache.value;
+  const value = getJobsSummary(q);
+  summaryCache = { at: now, value };
+  value.catch(() => {
+    if (summaryCache?.value === value) summaryCache = null;
+  });
+  return value;
 }
 
 /** The runbook's summary, over all jobs (the list's filter does not narrow it). */
 export async function getJobsSummary(q: Sql): Promise<JobsSummary> {
   const history = JOB_STATES.filter((s) => !ACTIVE_STATES.includes(s));
+  const asOf = new Date().toISOString();
   const [active, capped, scalars, stale] = await Promise.all([
     q.query<{ state: JobState; kind: string; n: number }>(
       "select state, kind, count(*)::int as n from jobs where state in ('pending', 'running', 'failed') group by state, kind",
@@ -198,5 +218,6 @@ export async function getJobsSummary(q: Sql): Promise<JobsSummary> {
     oldest_pending_age_minutes: oldest == null ? null : Math.max(0, Math.round(Number(oldest) * 10) / 10),
     stale_jobs_count: stale,
     estimated_total_jobs: rel == null || rel < 0 ? null : Math.round(rel),
+    as_of: asOf,
   };
 }

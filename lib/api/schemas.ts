@@ -118,6 +118,7 @@ export const jobsSummary = z.object({
   oldest_pending_age_minutes: z.number().nullable().describe("Minutes the oldest ready pending job has waited past its run_at"),
   stale_jobs_count: z.number().int().describe("Running jobs whose lease expired"),
   estimated_total_jobs: z.number().int().nullable().describe("The planner's estimate of all jobs (pg_class.reltuples)"),
+  as_of: z.string().describe("When the summary was computed (ISO time); it is shared between requests for up to one second"),
 });
 
 export const listJobsResponse = z.object({

@@ -74,6 +74,12 @@ function byState(rows: { state: string; n: number }[]) {
   return { by_state, total };
 }
 
+// Item keys that occur more than once at all, read from jobs_campaign_item_idx alone; only these
+// few are then checked for state (a duplicate is more than one non-cancelled item job).
+const DUPLICATE_CANDIDATES_SQL = `candidates as (
+  select item_key from jobs where campaign_id = $1 and item_key is not null
+  group by item_key having count(*) > 1)`;
+
 export async function getCampaignAggregate(q: Sql, id: number): Promise<CampaignAggregate | null> {
   const [campaign] = await q.query<CampaignAggregate["campaign"]>(
     `select id, name, kind, queue, state, batch_size, next_start_position, total_items, created_by,
@@ -97,19 +103,21 @@ export async function getCampaignAggregate(q: Sql, id: number): Promise<Campaign
       [id],
     ),
     q.query<{ n: number }>(
-      `select count(*)::int as n from (
-         select item_key from jobs
-         where campaign_id = $1 and parent_id is not null and item_key is not null and state <> 'cancelled'
-         group by item_key having count(*) > 1) d`,
+      `with ${DUPLICATE_CANDIDATES_SQL}
+       select count(*)::int as n from (
+         select j.item_key from jobs j join candidates using (item_key)
+         where j.campaign_id = $1 and j.parent_id is not null and j.state <> 'cancelled'
+         group by j.item_key having count(*) > 1) d`,
       [id],
     ),
     q.query<CampaignAggregate["duplicates"]["items"][number]>(
-      `select item_key, array_agg(id order by id) as job_ids,
-              (count(*) filter (where state = 'completed'))::int as completed
-       from jobs
-       where campaign_id = $1 and parent_id is not null and item_key is not null and state <> 'cancelled'
-       group by item_key having count(*) > 1
-       order by min(position), item_key limit ${LIST_LIMIT}`,
+      `with ${DUPLICATE_CANDIDATES_SQL}
+       select j.item_key, array_agg(j.id order by j.id) as job_ids,
+              (count(*) filter (where j.state = 'completed'))::int as completed
+       from jobs j join candidates using (item_key)
+       where j.campaign_id = $1 and j.parent_id is not null and j.state <> 'cancelled'
+       group by j.item_key having count(*) > 1
+       order by min(j.position), j.item_key limit ${LIST_LIMIT}`,
       [id],
     ),
     // Gaps and islands: between consecutive completed positions (with the first batch's start
@@ -197,16 +205,20 @@ export const CAMPAIGN_LIST_LIMIT = 100;
 export async function listCampaigns(q: Sql, opts: { beforeId?: number; limit?: number } = {}): Promise<CampaignListRow[]> {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), CAMPAIGN_LIST_LIMIT);
   const rows = await q.query<Omit<CampaignListRow, "children_by_state" | "children_total"> & { children: Record<string, number> | null }>(
+    // Batch jobs (a few per thousand items) give start and activity; item counts come from
+    // jobs_campaign_children_state_idx alone, so a campaign of 100,000 items stays cheap.
     `select c.id, c.name, c.kind, c.queue, c.state, c.batch_size, c.next_start_position, c.total_items, c.created_at,
             s.started_at, greatest(c.updated_at, s.last_at) as last_activity_at,
-            coalesce(s.items_done, 0)::int as items_done, coalesce(s.open_batches, 0)::int as open_batches, k.children
+            coalesce(d.items_done, 0)::int as items_done, coalesce(s.open_batches, 0)::int as open_batches, k.children
      from campaigns c
      left join lateral (
-       select min(started_at) filter (where parent_id is null) as started_at,
+       select min(started_at) as started_at,
               max(greatest(created_at, started_at, finished_at)) as last_at,
-              count(distinct position) filter (where parent_id is not null and state = 'completed') as items_done,
-              count(*) filter (where parent_id is null and state in ('pending', 'running', 'failed')) as open_batches
-       from jobs where campaign_id = c.id) s on true
+              count(*) filter (where state in ('pending', 'running', 'failed')) as open_batches
+       from jobs where campaign_id = c.id and parent_id is null) s on true
+     left join lateral (
+       select count(distinct position) as items_done from jobs
+       where campaign_id = c.id and parent_id is not null and state = 'completed') d on true
      left join lateral (
        select jsonb_object_agg(state, n) as children from (
          select state, count(*)::int as n from jobs where campaign_id = c.id and parent_id is not null group by state) g) k on true

@@ -1,0 +1,1 @@
+CREATE INDEX "jobs_campaign_children_state_idx" ON "jobs" USING btree ("campaign_id","state","position") WHERE "jobs"."campaign_id" is not null and "jobs"."parent_id" is not null;
