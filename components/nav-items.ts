@@ -13,4 +13,5 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/stale", label: "Stale locks", ready: true },
   { href: "/campaigns", label: "Campaigns", ready: true },
   { href: "/audit", label: "Audit", ready: true },
+  { href: "/settings/tokens", label: "API tokens", ready: true },
 ];

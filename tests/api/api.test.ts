@@ -1,6 +1,7 @@
 // Contract tests of the HTTP API (issue 6) against a running `next start` and a real PostgreSQL
 // database of their own. See tests/api/server.ts for how the build is made and reused.
 import { readdirSync, statSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../../lib/auth/tokens";
@@ -243,21 +244,76 @@ describe("health and OpenAPI", () => {
   });
 });
 
-describe("health when the database is unreachable", () => {
-  let down: RunningServer;
-  beforeAll(async () => {
-    down = await startServer({ port: 3162, databaseUrl: "postgres://postgres@127.0.0.1:1/jobdeck_api_nowhere" });
-  }, 120_000);
-  afterAll(async () => down?.stop());
+// PostgreSQL is reached through a TCP proxy that the test cuts and restores: the server sees the
+// database go away and come back, as when PostgreSQL stops and starts (the shared server itself
+// keeps running for the other test files).
+function tcpProxy(targetPort: number) {
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | null = null;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(targetPort, "127.0.0.1");
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on("close", () => sockets.delete(s));
+          s.on("error", () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, "127.0.0.1", () => {
+        port = (server!.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+  return {
+    get port() {
+      return port;
+    },
+    up: listen,
+    down: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server?.close(() => resolve());
+      }),
+  };
+}
 
-  it("503 naming the database check", async () => {
-    const r = await fetch(`${down.url}/api/health`);
+describe("health while the database goes away and comes back", () => {
+  let flaky: TestDatabase;
+  let server: RunningServer;
+  const proxy = tcpProxy(5432);
+  beforeAll(async () => {
+    flaky = await createTestDatabase("api_flaky");
+    await proxy.up();
+    const url = new URL(flaky.url);
+    url.port = String(proxy.port);
+    server = await startServer({ port: 3162, databaseUrl: url.toString() });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await proxy.down();
+    await flaky?.drop();
+  });
+
+  it("200, then 503 naming the database check while it is unreachable, then 200 again", async () => {
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    await proxy.down();
+    const r = await fetch(`${server.url}/api/health`);
     expect(r.status).toBe(503);
     const b = await r.json();
     expect(b.failing).toEqual(["database"]);
     expect(b.checks.database.ok).toBe(false);
-    const s = await fetch(`${down.url}/api/v1/stats`);
+    const s = await fetch(`${server.url}/api/v1/stats`);
     expect(s.status).toBe(503);
     expect((await s.json()).error.code).toBe("unavailable");
+    await proxy.up();
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      status = (await fetch(`${server.url}/api/health`)).status;
+      if (status !== 200) await new Promise((res) => setTimeout(res, 250));
+    }
+    expect(status).toBe(200);
   });
 });
