@@ -5,59 +5,25 @@
 // cancelled) stop at COUNT_CAP index entries and say so (`by_status_capped`).
 import type { Sql } from "../../db/client";
 import type { JobCriteria, JobFilter } from "../filters/job-filter";
-import { jobIdsSql } from "../queries/jobs";
+import { type JobListRow, jobIdsSql } from "../queries/jobs";
 import { countStaleJobs } from "../queries/stale";
 import { workerOnlineSql } from "../queries/workers";
-import { describeRecovery } from "../queue/recovery";
+import { describeRecovery, type Recovery } from "../queue/recovery";
 import { JOB_STATES, type JobState } from "../queue/state-machine";
 
 /** History states are counted up to this many; beyond, by_status shows the cap and by_status_capped says "at least". */
 export const COUNT_CAP = 10_000;
 export const ACTIVE_STATES: readonly JobState[] = ["pending", "running", "failed"];
 
-interface ApiJobRow {
-  id: number;
-  kind: string;
-  queue: string;
-  state: JobState;
-  attempts: number;
-  max_attempts: number;
-  priority: number;
-  last_error: string | null;
-  locked_by: string | null;
-  locked_until: Date | null;
-  created_at: Date;
-  run_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  campaign_id: number | null;
+interface ApiJobRow extends Omit<JobListRow, "payload"> {
   cancel_requested_at: Date | null;
   worker_online: boolean | null;
   db_now: Date;
   payload?: unknown;
 }
 
-export interface ApiJob {
-  id: number;
-  kind: string;
-  queue: string;
-  state: JobState;
-  attempts: number;
-  max_attempts: number;
-  priority: number;
-  last_error: string | null;
-  locked_by: string | null;
-  locked_until: Date | null;
-  is_stale: boolean;
-  can_retry: boolean;
-  recovery_hint: string;
-  created_at: Date;
-  run_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  campaign_id: number | null;
-  payload?: unknown;
-}
+/** The runbook's job shape: the list row plus what is safe to do with it. */
+export type ApiJob = Omit<ApiJobRow, "cancel_requested_at" | "worker_online" | "db_now"> & Recovery;
 
 const columns = (withPayload: boolean) => `j.id, j.kind, j.queue, j.state, j.attempts, j.max_attempts, j.priority, j.last_error,
   j.locked_by, j.locked_until, j.created_at, j.run_at, j.started_at, j.finished_at, j.campaign_id, j.cancel_requested_at,
