@@ -231,3 +231,15 @@ export async function countJobsByState(q: Sql, criteria: JobCriteria): Promise<P
   );
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
+
+/**
+ * How many jobs match, counting at most `cap` + 1 ids along the list's own ordered index scan:
+ * `{ value: cap, capped: true }` means "more than cap". Never an unbounded count.
+ */
+export async function countJobsCapped(q: Sql, criteria: JobCriteria, cap: number): Promise<{ value: number; capped: boolean }> {
+  const params: unknown[] = [];
+  const ids = jobIdsSql(criteria, { limit: cap + 1 }, params);
+  const [row] = await q.query<{ n: number }>(`select count(*)::int as n from (${ids}) x`, params);
+  const n = Number(row?.n ?? 0);
+  return n > cap ? { value: cap, capped: true } : { value: n, capped: false };
+}

@@ -4,7 +4,7 @@
 import "server-only";
 import type { Sql } from "@/db/client";
 import type { JobFilter } from "@/lib/filters/job-filter";
-import { type JobPageRow, jobIdsSql, listJobsPage } from "@/lib/queries/jobs";
+import { countJobsCapped, type JobPageRow, listJobsPage } from "@/lib/queries/jobs";
 import type { JobRowView, JobsPageView } from "@/components/jobs/types";
 
 /** Counting stops here: beyond it the page says "10,000+" and the bulk preview gives the exact number. */
@@ -33,23 +33,11 @@ function toView(r: JobPageRow): JobRowView {
   };
 }
 
-/**
- * A bounded count: reads at most CAP+1 ids along the same ordered index scan as the list.
- * TODO(backend): move to lib/queries/jobs.ts as countJobsCapped(q, criteria, cap).
- */
-async function countMatchingCapped(q: Sql, filter: JobFilter): Promise<{ value: number; capped: boolean }> {
-  const params: unknown[] = [];
-  const ids = jobIdsSql(filter, { limit: MATCHING_COUNT_CAP + 1 }, params);
-  const [row] = await q.query<{ n: number }>(`select count(*)::int as n from (${ids}) x`, params);
-  const n = Number(row?.n ?? 0);
-  return n > MATCHING_COUNT_CAP ? { value: MATCHING_COUNT_CAP, capped: true } : { value: n, capped: false };
-}
-
 export async function loadJobsPage(q: Sql, filter: JobFilter): Promise<JobsPageView> {
   const page = await listJobsPage(q, filter);
   const onlyPage = page.nextBeforeId == null && page.prevAfterId == null;
   // A single page is its own exact count; otherwise count (capped) what every page holds.
-  const matching = onlyPage ? { value: page.jobs.length, capped: false } : await countMatchingCapped(q, filter);
+  const matching = onlyPage ? { value: page.jobs.length, capped: false } : await countJobsCapped(q, filter, MATCHING_COUNT_CAP);
   return {
     jobs: page.jobs.map(toView),
     nextBeforeId: page.nextBeforeId,
