@@ -9,19 +9,11 @@ import { enqueue } from "../lib/queue";
 import { expectNoSeriousA11yViolations, seedDeadJob, unique } from "./fixtures/operator-fixtures";
 import { AuditPage } from "./pages/audit-page";
 import { JobDetailPage } from "./pages/job-detail-page";
-import { openE2eDatabase, truncateAll } from "./support/database";
+import { freshE2eDatabasePerTest } from "./support/database";
 
 let db: Database;
 
-test.beforeAll(async () => {
-  db = await openE2eDatabase();
-});
-test.afterAll(async () => {
-  await db?.close();
-});
-test.beforeEach(async () => {
-  await truncateAll(db);
-});
+freshE2eDatabasePerTest((d) => (db = d));
 
 test("a retry from the job page is in /audit with actor, action and reason, on the job page, and in both exports", async ({ page }) => {
   // Some older history by other people, so filters have something to leave out.

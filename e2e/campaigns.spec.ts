@@ -9,10 +9,10 @@ import type { Database } from "../db/client";
 import { getCampaignAggregate } from "../lib/queries/campaigns";
 import { createCampaign } from "../lib/queue";
 import { spawnWorker } from "../tests/fixtures/queue-helpers";
-import { expectNoSeriousA11yViolations, killQuietly, stopWorker, unique, waitUntil, type WorkerProcess } from "./fixtures/operator-fixtures";
+import { expectNoSeriousA11yViolations, stopWorkersAfterEach, unique, waitUntil, type WorkerProcess } from "./fixtures/operator-fixtures";
 import { CampaignDetailPage } from "./pages/campaign-detail-page";
 import { CampaignsPage } from "./pages/campaigns-page";
-import { E2E_DATABASE_URL, openE2eDatabase, truncateAll } from "./support/database";
+import { E2E_DATABASE_URL, freshE2eDatabasePerTest } from "./support/database";
 
 const HANDLERS = path.resolve(import.meta.dirname, "fixtures", "campaign-handlers.mjs");
 const MARKERS = path.join(os.tmpdir(), `jobdeck-e2e-campaign-markers-${process.pid}`);
@@ -20,18 +20,8 @@ const MARKERS = path.join(os.tmpdir(), `jobdeck-e2e-campaign-markers-${process.p
 let db: Database;
 const workers: WorkerProcess[] = [];
 
-test.beforeAll(async () => {
-  db = await openE2eDatabase();
-});
-test.afterAll(async () => {
-  await db?.close();
-});
-test.beforeEach(async () => {
-  await truncateAll(db);
-});
-test.afterEach(async () => {
-  for (const w of workers.splice(0)) await stopWorker(w, 5_000).catch(() => killQuietly(w));
-});
+freshE2eDatabasePerTest((d) => (db = d));
+stopWorkersAfterEach(workers);
 
 async function startCampaignWorker(kind: string, queue: string): Promise<WorkerProcess> {
   const w = await spawnWorker({ databaseUrl: E2E_DATABASE_URL, handlers: HANDLERS, queues: [queue], concurrency: 4, env: { E2E_CAMPAIGN_KIND: kind } });

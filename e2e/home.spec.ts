@@ -6,20 +6,11 @@ import { expect, test } from "@playwright/test";
 import { NAV_ITEMS } from "../components/nav-items";
 import type { Database } from "../db/client";
 import { OverviewPage } from "./pages/overview-page";
-import { openE2eDatabase, truncateAll } from "./support/database";
+import { freshE2eDatabasePerTest } from "./support/database";
 import { seedDead, seedPending, seedRunning } from "./support/seed";
 
 let db: Database;
-test.beforeAll(async () => {
-  db = await openE2eDatabase();
-});
-test.afterAll(async () => {
-  await db?.close();
-});
-test.beforeEach(async () => {
-  await truncateAll(db);
-  await db.query("truncate job_rollups, queue_depth_samples");
-});
+freshE2eDatabasePerTest((d) => (db = d));
 
 const RUNTIME_BUCKETS = 48;
 const hist = (bucket: number, n: number) => Array.from({ length: RUNTIME_BUCKETS }, (_, i) => (i === bucket ? n : 0));

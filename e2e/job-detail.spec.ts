@@ -7,34 +7,21 @@ import { enqueue } from "../lib/queue";
 import {
   expectNoSeriousA11yViolations,
   jobState,
-  killQuietly,
   seedDeadJob,
   startWorker,
-  stopWorker,
+  stopWorkersAfterEach,
   unique,
   waitUntil,
   type WorkerProcess,
 } from "./fixtures/operator-fixtures";
 import { JobDetailPage } from "./pages/job-detail-page";
-import { openE2eDatabase, truncateAll } from "./support/database";
+import { freshE2eDatabasePerTest } from "./support/database";
 
 let db: Database;
 const workers: WorkerProcess[] = [];
 
-test.beforeAll(async () => {
-  db = await openE2eDatabase();
-});
-test.afterAll(async () => {
-  await db?.close();
-});
-test.beforeEach(async () => {
-  await truncateAll(db);
-});
-test.afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    await stopWorker(w, 5_000).catch(() => killQuietly(w));
-  }
-});
+freshE2eDatabasePerTest((d) => (db = d));
+stopWorkersAfterEach(workers);
 
 test("retrying a dead job from its page makes it pending, and a real worker process completes it", async ({ page }) => {
   const kind = unique("retry");

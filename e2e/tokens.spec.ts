@@ -3,19 +3,11 @@
 import { expect, test } from "@playwright/test";
 import type { Database } from "../db/client";
 import { expectNoSeriousA11yViolations, seedDeadJob, unique } from "./fixtures/operator-fixtures";
-import { openE2eDatabase, truncateAll } from "./support/database";
+import { freshE2eDatabasePerTest } from "./support/database";
 
 let db: Database;
 
-test.beforeAll(async () => {
-  db = await openE2eDatabase();
-});
-test.afterAll(async () => {
-  await db?.close();
-});
-test.beforeEach(async () => {
-  await truncateAll(db);
-});
+freshE2eDatabasePerTest((d) => (db = d));
 
 test("an admin creates a read-only token, scripts can read but not retry with it, and revoking it locks them out", async ({ page, request }) => {
   const dead = await seedDeadJob(db, { kind: unique("tok"), queue: unique("q_tok") });

@@ -9,34 +9,21 @@ import { enqueue } from "../lib/queue";
 import {
   expectNoSeriousA11yViolations,
   jobState,
-  killQuietly,
   startWorker,
-  stopWorker,
+  stopWorkersAfterEach,
   unique,
   waitUntil,
   type WorkerProcess,
 } from "./fixtures/operator-fixtures";
 import { StalePage } from "./pages/stale-page";
 import { WorkersPage } from "./pages/workers-page";
-import { openE2eDatabase, truncateAll } from "./support/database";
+import { freshE2eDatabasePerTest } from "./support/database";
 
 let db: Database;
 const workers: WorkerProcess[] = [];
 
-test.beforeAll(async () => {
-  db = await openE2eDatabase();
-});
-test.afterAll(async () => {
-  await db?.close();
-});
-test.beforeEach(async () => {
-  await truncateAll(db);
-});
-test.afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    await stopWorker(w, 5_000).catch(() => killQuietly(w));
-  }
-});
+freshE2eDatabasePerTest((d) => (db = d));
+stopWorkersAfterEach(workers);
 
 async function runningOn(id: number, workerId: string) {
   return waitUntil(`job ${id} running on ${workerId}`, async () => {

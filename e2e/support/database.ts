@@ -1,5 +1,6 @@
 // The e2e suite's own database: a fresh `jobdeck_e2e` on the local PostgreSQL server. Anything
 // that is not on this machine is refused, so a test run can never touch a shared database.
+import { test } from "@playwright/test";
 import { type Database, openDatabase } from "../../db/client";
 
 export const E2E_DATABASE_URL =
@@ -19,5 +20,25 @@ export async function openE2eDatabase(): Promise<Database> {
 
 /** Empties every Jobdeck table, so a spec's counts are exactly what it seeded. */
 export async function truncateAll(db: Database): Promise<void> {
-  await db.query("truncate jobs, job_attempts, workers, campaigns, audit_events restart identity cascade");
+  await db.query(
+    "truncate jobs, job_attempts, workers, campaigns, audit_events, job_rollups, queue_depth_samples, api_tokens restart identity cascade",
+  );
+}
+
+/**
+ * A spec's database handle, opened once for the file and emptied before every test, so each
+ * test's counts are exactly what it seeded: `let db: Database; freshE2eDatabasePerTest((d) => (db = d));`.
+ */
+export function freshE2eDatabasePerTest(assign: (db: Database) => void): void {
+  let db: Database | undefined;
+  test.beforeAll(async () => {
+    db = await openE2eDatabase();
+    assign(db);
+  });
+  test.afterAll(async () => {
+    await db?.close();
+  });
+  test.beforeEach(async () => {
+    await truncateAll(db!);
+  });
 }
