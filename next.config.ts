@@ -38,6 +38,9 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pg"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // forbidden()/unauthorized(): a server action refused at the door answers 403/401 and the
+  // browser shows app/forbidden.tsx or app/unauthorized.tsx (lib/actions/safe-action.ts).
+  experimental: { authInterrupts: true },
   // The dashboard is an operations tool: no static export, no image optimisation service needed.
   images: { unoptimized: true },
   async headers() {

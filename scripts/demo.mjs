@@ -3,7 +3,8 @@
 // Builds once when no production build exists (`npm run build` rebuilds after changes), then
 // runs `next start` with JOBDECK_DEMO=1 on PORT (default 3000).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +20,22 @@ if (env.DATABASE_URL) {
   mkdirSync(env.JOBDECK_DATA_DIR, { recursive: true });
   console.log(`jobdeck demo: embedded PGlite database in ${path.relative(root, env.JOBDECK_DATA_DIR) || env.JOBDECK_DATA_DIR}`);
 }
+
+// Sign-in: the identity provider when OIDC_* is set; otherwise the demo sign-in (pick a demo
+// viewer, operator or admin), which a production server allows only when told so explicitly.
+if (!env.OIDC_ISSUER) {
+  env.JOBDECK_DEMO_AUTH ||= "1";
+  console.log("jobdeck demo: no OIDC_ISSUER, so the sign-in page offers demo users (viewer, operator, admin)");
+}
+if (!env.NEXTAUTH_SECRET) {
+  // One random key per checkout, kept in .data/ so sessions survive a restart of the demo.
+  const file = path.join(root, ".data", "nextauth-secret");
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  env.NEXTAUTH_SECRET = readFileSync(file, "utf8").trim();
+}
+// Without NEXTAUTH_URL, sign-in redirects back to whatever host the browser used (localhost, an IP).
+if (!env.NEXTAUTH_URL) env.AUTH_TRUST_HOST ||= "1";
 
 if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
   console.log("jobdeck demo: no production build yet, running `next build` (once; `npm run build` rebuilds)…");

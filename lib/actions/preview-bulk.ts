@@ -2,6 +2,7 @@
 // previewBulkAction: exact counts of what a bulk action would change and skip (by state;
 // running jobs are never retried), shown in the confirm dialog before it runs. Changes nothing.
 // Role: operator (only operators can run what it previews).
+import { bulkConfirmThreshold, mayChangeJobs } from "../auth/bulk-limit";
 import { previewBulk } from "../operations/bulk";
 import { previewBulkInput } from "../operations/inputs";
 import { operatorAction, revalidate } from "./safe-action";
@@ -12,7 +13,11 @@ export const previewBulkAction = operatorAction(
   async (input, ctx) => {
     const target = input.ids ? { ids: input.ids } : { filter: input.filter!, limit: input.limit };
     const preview = await previewBulk(ctx.db, { action: input.action, ...target, includeCompleted: input.includeCompleted, priority: input.priority ?? 0 });
-    return { preview };
+    const threshold = bulkConfirmThreshold();
+    // The dialog says up front when the run would be refused (more than the threshold needs admin).
+    // (the same count applyBulk's guard is given: the ids sent, or the jobs the filter would change)
+    const count = input.ids ? new Set(input.ids).size : preview.will_change + preview.will_request_cancel;
+    return { preview, allowed: mayChangeJobs(ctx.caller, count, threshold), threshold };
   },
   { name: "previewBulkAction" },
 );

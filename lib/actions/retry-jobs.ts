@@ -13,7 +13,7 @@ export const retryJobsAction = operatorAction(
   "operator",
   async (input, ctx) => {
     const target = input.ids ? { ids: input.ids } : { filter: input.filter!, limit: input.limit };
-    const result = await applyBulk(ctx.db, { action: "retry", ...target, includeCompleted: input.includeCompleted, reason: input.reason, actor: ctx.actor });
+    const result = await applyBulk(ctx.db, { action: "retry", ...target, includeCompleted: input.includeCompleted, reason: input.reason, actor: ctx.actor, guard: ctx.bulkGuard });
     revalidate("/", "/jobs/*");
     return { result };
   },

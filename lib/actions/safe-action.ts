@@ -1,16 +1,21 @@
-// The one wrapper every server action is built with: load the caller, check the role
-// (authorize — the seam where issue 5's sign-in plugs in), parse the input with zod, run the
-// body with a typed context, and turn every outcome into a value the client can show:
+// The one wrapper every server action is built with: refuse a cross-site call, load the caller
+// from the session, check the role (authorize), parse the input with zod, run the body with a
+// typed context, and turn every outcome into a value the client can show:
 //   { ok: true, ...data } | { ok: false, error, code, fieldErrors? }
-// Expected failures (bad input, a queue rule, a missing job, a refused role) become clear
-// messages; anything else is logged here on the server and returned as a generic message.
-// No React imports; only next/cache, for revalidate().
+// A caller who may not use the action at all (no session: 401, too weak a role or a foreign
+// Origin: 403) is refused with Next's unauthorized()/forbidden(): the HTTP status says so and the
+// browser shows the sign-in or forbidden page. Refusals inside an allowed action (more jobs than
+// the operator threshold) and other expected failures become clear messages; anything else is
+// logged here on the server and returned as a generic message.
 import { revalidatePath } from "next/cache";
+import { forbidden, unauthorized } from "next/navigation";
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { getDb } from "@/lib/server/db";
 import type { Actor } from "../audit/record";
+import { bulkGuard } from "../auth/bulk-limit";
 import { AuthorizationError, authorize, type Caller, callerActor, getCaller, type Role } from "../auth/caller";
+import { foreignOrigin } from "../auth/origin";
 import { JobFilterError } from "../filters/job-filter";
 import { BulkInterruptedError } from "../operations/bulk";
 import { QueueError } from "../queue/state-machine";
@@ -30,8 +35,43 @@ export interface ActionContext {
   caller: Caller;
   actor: Actor;
   db: Database;
-  /** A stricter check inside the body (e.g. bulk actions over a threshold need admin, issue 5). */
+  /** A stricter check inside the body: throws a 403 that the action returns as a message. */
   requireRole(role: Role): void;
+  /** applyBulk's guard: more jobs than JOBDECK_BULK_CONFIRM_THRESHOLD at once needs admin. */
+  bulkGuard: (willChange: number) => void;
+}
+
+/** The request's headers, or null outside a Next request (tests and scripts using runAsCaller). */
+async function requestHeaders(): Promise<Headers | null> {
+  try {
+    const { headers } = await import("next/headers");
+    return await headers();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Admits the caller to the action or ends the request: 401 (unauthorized()) without a session,
+ * 403 (forbidden()) for a weaker role or a call from another site. Logged, so refusals are seen.
+ */
+async function admit(role: Role, label: string): Promise<Caller> {
+  const h = await requestHeaders();
+  const foreign = h && foreignOrigin(h);
+  const caller = await getCaller();
+  if (foreign) {
+    console.warn(`[jobdeck] ${label}: refused a call from another site (Origin ${foreign.slice(0, 100)})`);
+    forbidden();
+  }
+  try {
+    authorize(caller, role);
+  } catch (err) {
+    if (!(err instanceof AuthorizationError)) throw err;
+    console.warn(`[jobdeck] ${label}: refused ${caller ? caller.name : "an anonymous caller"}: ${err.message}`);
+    if (err.status === 401) unauthorized();
+    forbidden();
+  }
+  return caller;
 }
 
 /** FormData → plain object: repeated keys become arrays, files are dropped. */
@@ -96,9 +136,8 @@ export function operatorAction<S extends z.ZodType, T extends object>(
   opts: { name?: string } = {},
 ): (...args: unknown[]) => Promise<ActionResult<T>> {
   return async (...args: unknown[]): Promise<ActionResult<T>> => {
+    const caller = await admit(role, opts.name ?? "action");
     try {
-      const caller = await getCaller();
-      authorize(caller, role);
       const raw = args.length > 1 && isFormData(args[1]) ? args[1] : args[0];
       const input = await schema.parseAsync(isFormData(raw) ? formDataToObject(raw) : (raw ?? {}));
       const ctx: ActionContext = {
@@ -106,6 +145,7 @@ export function operatorAction<S extends z.ZodType, T extends object>(
         actor: callerActor(caller),
         db: await getDb(),
         requireRole: (r) => authorize(caller, r),
+        bulkGuard: bulkGuard(caller),
       };
       const data = await body(input, ctx);
       return { ok: true, ...data } as ActionResult<T>;

@@ -13,7 +13,7 @@ export const setPriorityAction = operatorAction(
   "operator",
   async (input, ctx) => {
     const target = input.ids ? { ids: input.ids } : { filter: input.filter!, limit: input.limit };
-    const result = await applyBulk(ctx.db, { action: "setPriority", ...target, priority: input.priority, reason: input.reason, actor: ctx.actor });
+    const result = await applyBulk(ctx.db, { action: "setPriority", ...target, priority: input.priority, reason: input.reason, actor: ctx.actor, guard: ctx.bulkGuard });
     revalidate("/", "/jobs/*");
     return { result };
   },

@@ -2,7 +2,9 @@
 // app/api/v1/admin/jobs re-export these, so every rule lives here and in lib/api/route.
 import "server-only";
 import { type Database, type Sql } from "@/db/client";
-import { recordAudit } from "../audit/record";
+import { type Actor, recordAudit } from "../audit/record";
+import { bulkConfirmThreshold, bulkGuard, mayChangeJobs } from "../auth/bulk-limit";
+import type { Caller } from "../auth/caller";
 import { type JobCriteria, type JobFilter, parseJobFilter } from "../filters/job-filter";
 import { applyBulk, bulkActionStates, previewBulk, recoverStaleJobs, type RecoverTarget } from "../operations/bulk";
 import { MAX_EXPLICIT_IDS } from "../operations/inputs";
@@ -169,7 +171,7 @@ interface BulkRequest {
   reason: string | null;
 }
 
-async function runBulk(db: Database, action: BulkApiAction, req: BulkRequest, actor: { name: string; roles?: readonly string[] }) {
+async function runBulk(db: Database, action: BulkApiAction, req: BulkRequest, caller: Caller, actor: Actor) {
   const includeCompleted = action === "retry" && req.includeCompleted;
   const target = "ids" in req.target ? { ids: req.target.ids } : { filter: req.target.filter, limit: req.limit };
   if (req.dryRun) {
@@ -196,9 +198,12 @@ async function runBulk(db: Database, action: BulkApiAction, req: BulkRequest, ac
       not_found: p.not_found,
       ids,
       ids_truncated: p.will_change > ids.length,
+      // Whether the real run would be refused for this caller (more than the threshold needs admin).
+      allowed: mayChangeJobs(caller, p.will_change),
+      bulk_confirm_threshold: bulkConfirmThreshold(),
     };
   }
-  const r = await applyBulk(db, { action, ...target, includeCompleted, reason: req.reason, actor, auditAction: `api.jobs.${action}` });
+  const r = await applyBulk(db, { action, ...target, includeCompleted, reason: req.reason, actor, auditAction: `api.jobs.${action}`, guard: bulkGuard(caller) });
   return {
     action,
     dry_run: false,
@@ -264,7 +269,7 @@ function bulkRoute(action: BulkApiAction) {
     body: bulkBody,
     rawBody: true,
     query: action === "retry" ? ndjsonRetryQuery : undefined,
-    async handler({ db, request, query, actor }) {
+    async handler({ db, request, query, actor, caller }) {
       let req: BulkRequest;
       if (isNdjson(request)) {
         if (action !== "retry") throw new ApiError(415, "unsupported_media_type", "cancel takes a JSON body; NDJSON is accepted by POST /api/v1/admin/jobs/retry");
@@ -275,7 +280,7 @@ function bulkRoute(action: BulkApiAction) {
         if (q && Object.values(q).some((v) => v !== undefined)) throw badRequest("query parameters apply to NDJSON bodies only; put dry_run and reason in the JSON body");
         req = await jsonBulkRequest(request);
       }
-      return runBulk(db, action, req, actor);
+      return runBulk(db, action, req, caller, actor);
     },
   });
 }

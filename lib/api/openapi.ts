@@ -11,7 +11,7 @@ export interface Endpoint {
   path: string;
   summary: string;
   /** null = no auth. */
-  scope: "jobs:read" | "jobs:write" | "audit:read" | null;
+  scope: "jobs:read" | "jobs:write" | "audit:read" | "admin" | null;
   query?: z.ZodType;
   body?: z.ZodType;
   /** Extra request content types (NDJSON). */

@@ -9,22 +9,30 @@ import type { Database } from "@/db/client";
 import { describeDbError, getDb } from "@/lib/server/db";
 import type { Actor } from "../audit/record";
 import { AuthorizationError, authorize, authorizeScope, type Caller, callerActor, getCaller, type Role } from "../auth/caller";
+import { foreignOrigin } from "../auth/origin";
 import { type TokenScope, verifyApiToken } from "../auth/tokens";
 import { ApiError, errorResponse, NO_STORE, toErrorResponse } from "./errors";
 
-/** A token's role comes from its scopes: jobs:write acts as an operator, anything else as a viewer. Tokens are never admin. */
+/** A token's role comes from its scopes: `admin` acts as an admin, jobs:write as an operator, anything else as a viewer. */
 export function tokenRoles(scopes: readonly TokenScope[]): Role[] {
-  return scopes.includes("jobs:write") ? ["operator"] : ["viewer"];
+  return scopes.includes("admin") ? ["admin"] : scopes.includes("jobs:write") ? ["operator"] : ["viewer"];
 }
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * The caller of an API request: a valid bearer token becomes a token caller (name, owner,
  * scopes); a present but invalid one is refused with 401 (never a fallback to the session);
- * without the header, the session caller (today the local operator, issue 5 replaces it).
+ * without the header, the signed-in user of the session cookie — whose writes must come from
+ * this site (a foreign Origin is refused with 403, so another page cannot use the cookie).
  */
 export async function resolveRequestCaller(request: Request): Promise<Caller | null> {
   const header = request.headers.get("authorization");
-  if (header === null) return getCaller();
+  if (header === null) {
+    const foreign = SAFE_METHODS.has(request.method) ? null : foreignOrigin(request.headers);
+    if (foreign) throw new AuthorizationError(403, `cross-site request refused (Origin ${foreign.slice(0, 100)}); scripts should send an API token`);
+    return getCaller();
+  }
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw new AuthorizationError(401, "the Authorization header must be `Bearer <token>`");
   const check = await verifyApiToken(await getDb(), m[1]);

@@ -154,6 +154,8 @@ export const bulkResponse = z.object({
   not_found: z.number().int(),
   ids: z.array(z.number().int()),
   ids_truncated: z.boolean(),
+  allowed: z.boolean().optional().describe("Dry run only: false when the real run would be refused (more jobs than bulk_confirm_threshold needs an admin)"),
+  bulk_confirm_threshold: z.number().int().optional().describe("Dry run only: JOBDECK_BULK_CONFIRM_THRESHOLD"),
 });
 
 export const recoverStaleResponse = z.object({

@@ -1,19 +1,27 @@
-// Who is acting, and what they may do. There is no login yet: every caller is the local
-// operator with the admin role. Issue 5 (OIDC sign-in, viewer/operator/admin roles) replaces
-// getCaller() with one that reads the next-auth session (and API tokens), returning null for an
-// anonymous request; authorize() stays the single place every action and route checks a role.
+// Who is acting, and what they may do. getCaller() reads the next-auth session cookie of the
+// current request (lib/auth/session.ts) and returns null for an anonymous one; API routes first
+// look for an `Authorization: Bearer` API token (lib/api/route.ts). authorize() is the single
+// place every server action and every route checks a role.
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Actor } from "../audit/record";
+import { type Role, rolesInclude } from "./roles";
+import { callerFromClaims, readSessionClaims } from "./session";
+import { authSettings, useSecureCookies } from "./settings";
 import type { TokenScope } from "./tokens";
 
-export const ROLES = ["viewer", "operator", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from "./roles";
 
 export interface Caller {
-  /** Email or subject of a signed-in user, `token:<name>` for an API token; today "local-operator". */
+  /** Email (or subject) of a signed-in user; `token:<name>` for an API token. */
   name: string;
+  /** Held roles; empty for a signed-in user none of whose groups maps to a role (no access). */
   roles: readonly Role[];
   /** How the caller was identified. */
-  source: "unauthenticated-local" | "session" | "token" | "demo";
+  source: "session" | "demo" | "token";
+  /** Session callers: the identity provider's subject, their groups (oidc), when the session ends. */
+  subject?: string;
+  groups?: readonly string[];
+  expiresAt?: Date;
   /** API tokens only: what the token may do on top of its role. Absent = not limited by scopes. */
   scopes?: readonly TokenScope[];
   /** API tokens only: the person or team responsible for the token (audited with its name). */
@@ -21,10 +29,31 @@ export interface Caller {
   tokenId?: number;
 }
 
-/** The caller of the current request, or null when nobody is signed in. */
+// Code that runs outside a Next request (tests, scripts) names its caller explicitly with
+// runAsCaller(); nothing a request sends can reach this.
+const explicitCaller = new AsyncLocalStorage<{ caller: Caller | null }>();
+
+/** Runs `fn` with getCaller() returning `caller` (null = anonymous). For tests and scripts. */
+export function runAsCaller<T>(caller: Caller | null, fn: () => T): T {
+  return explicitCaller.run({ caller }, fn);
+}
+
+/** The caller of the current request, or null when nobody (or an expired session) is signed in. */
 export async function getCaller(): Promise<Caller | null> {
-  // Issue 5: read the session here (getServerSession / bearer token) and map claims to roles.
-  return { name: "local-operator", roles: ["admin"], source: "unauthenticated-local" };
+  const explicit = explicitCaller.getStore();
+  if (explicit) return explicit.caller;
+  let cookieJar: Record<string, string>;
+  let headerList: Headers;
+  try {
+    const { cookies, headers } = await import("next/headers");
+    cookieJar = Object.fromEntries((await cookies()).getAll().map((c) => [c.name, c.value]));
+    headerList = await headers();
+  } catch {
+    return null; // outside a request and without runAsCaller: nobody
+  }
+  const settings = authSettings();
+  const claims = await readSessionClaims(cookieJar, settings, useSecureCookies(headerList));
+  return callerFromClaims(claims, settings);
 }
 
 export class AuthorizationError extends Error {
@@ -37,23 +66,23 @@ export class AuthorizationError extends Error {
   }
 }
 
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
-
 /** Whether the caller holds `role` or a stronger one (admin ⊃ operator ⊃ viewer). */
 export function hasRole(caller: Caller | null, role: Role): boolean {
-  return !!caller && caller.roles.some((r) => RANK[r] >= RANK[role]);
+  return !!caller && rolesInclude(caller.roles, role);
 }
 
 /**
  * The one role check: throws AuthorizationError (401 without a caller, 403 without the role).
- * Every server action (lib/actions/safe-action) and every mutating API route calls it.
+ * Every server action (lib/actions/safe-action) and every API route (lib/api/route) calls it.
  */
 export function authorize(caller: Caller | null, role: Role): asserts caller is Caller {
-  if (!caller) throw new AuthorizationError(401, "sign in to do this");
-  if (!hasRole(caller, role)) throw new AuthorizationError(403, `this needs the ${role} role; you are ${caller.roles.join(", ") || "without a role"}`);
+  if (!caller) throw new AuthorizationError(401, "sign in to do this (no session, or it has ended)");
+  if (!hasRole(caller, role)) {
+    throw new AuthorizationError(403, `this needs the ${role} role; ${caller.name} is ${caller.roles.length ? caller.roles.join(", ") : "without a Jobdeck role"}`);
+  }
 }
 
-/** Whether the caller may use `scope`: callers without scopes (sessions, the local operator) are limited only by role. */
+/** Whether the caller may use `scope`: callers without scopes (sessions) are limited only by role. */
 export function hasScope(caller: Caller | null, scope: TokenScope): boolean {
   return !!caller && (caller.scopes === undefined || caller.scopes.includes(scope));
 }
@@ -66,7 +95,8 @@ export function authorizeScope(caller: Caller | null, scope: TokenScope): assert
   }
 }
 
-/** The audit log's view of a caller: a token is recorded as `token:<name> (<owner>)`. */
+/** The audit log's view of a caller: a token is recorded as `token:<name> (<owner>)`, a demo user with "(demo)". */
 export function callerActor(caller: Caller): Actor {
-  return { name: caller.owner ? `${caller.name} (${caller.owner})` : caller.name, roles: caller.roles };
+  const name = caller.owner ? `${caller.name} (${caller.owner})` : caller.source === "demo" ? `${caller.name} (demo)` : caller.name;
+  return { name, roles: caller.roles };
 }

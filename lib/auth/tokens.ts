@@ -6,7 +6,9 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Sql } from "../../db/client";
 import { type Actor, recordAudit } from "../audit/record";
 
-export const TOKEN_SCOPES = ["jobs:read", "jobs:write", "audit:read"] as const;
+// `admin` lets a token act as an admin (bulk actions over JOBDECK_BULK_CONFIRM_THRESHOLD, the
+// audit export) on top of its other scopes; only admins create tokens.
+export const TOKEN_SCOPES = ["jobs:read", "jobs:write", "audit:read", "admin"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export function isTokenScope(v: string): v is TokenScope {

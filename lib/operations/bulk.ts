@@ -137,6 +137,12 @@ export type ApplyBulkOptions = BulkOptions & {
   reason?: string | null;
   /** The audit action name; default `jobs.<action>` (the HTTP API records `api.jobs.<action>`). */
   auditAction?: string;
+  /**
+   * Called once with the number of jobs the action would change, before anything changes; a throw
+   * refuses the whole action (audited as `refused`). Web callers pass the admin-threshold rule
+   * (lib/auth/bulk-limit); the CLI, which holds the database credentials, passes none.
+   */
+  guard?: (willChange: number) => void;
 };
 
 export interface BulkApplyResult {
@@ -274,8 +280,19 @@ export async function applyBulk(
     return result;
   };
 
+  const checkGuard = async (willChange: number) => {
+    if (!o.guard) return;
+    try {
+      o.guard(willChange);
+    } catch (err) {
+      await db.tx((q) => recordAudit(q, { ...audit, targetIds: o.ids ? uniqueIds(o.ids).slice(0, MAX_RETURNED_IDS) : null, affected: 0, outcome: "refused", details: { would_change: willChange, refused: (err as Error).message } }));
+      throw err;
+    }
+  };
+
   if (o.ids) {
     const ids = uniqueIds(o.ids);
+    await checkGuard(ids.length);
     // Counted only once a batch committed (runAuditedBatches reports progress after each commit).
     let last: BulkResult | null = null;
     try {
@@ -314,6 +331,7 @@ export async function applyBulk(
   }
   const eligibleTotal = JOB_STATES.filter((s) => change.includes(s) || request.includes(s)).reduce((a, s) => a + (counts[s] ?? 0), 0);
   const total = o.limit !== undefined ? Math.min(o.limit, eligibleTotal) : eligibleTotal;
+  await checkGuard(total);
   let cursor: number | undefined;
   let remaining = o.limit ?? Number.POSITIVE_INFINITY;
   while (walk.length && remaining > 0) {

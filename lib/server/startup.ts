@@ -3,11 +3,35 @@
 // A database that is down at start-up is logged, not fatal: pages show a banner and connect
 // once it returns.
 import "server-only";
+import { AuthConfigError, authSettings, startupProblem } from "../auth/settings";
+import { bulkConfirmThreshold } from "../auth/bulk-limit";
 import { closeDb, databaseLabel, describeDbError, getDb } from "./db";
+
+/** Sign-in must be configured before anyone can reach the dashboard: otherwise stop here, loudly. */
+function checkAuthOrExit(): void {
+  let problem: string | null;
+  try {
+    const settings = authSettings();
+    bulkConfirmThreshold();
+    problem = startupProblem(settings);
+    if (!problem) {
+      const modes = [settings.oidc ? `OIDC (${settings.oidc.issuer})` : null, settings.demo ? "demo sign-in (not for production)" : null].filter(Boolean);
+      console.log(`[jobdeck] sign-in: ${modes.join(" + ")}; sessions last ${settings.sessionHours} h`);
+    }
+  } catch (err) {
+    if (!(err instanceof AuthConfigError) && !(err instanceof Error)) throw err;
+    problem = err.message;
+  }
+  if (problem) {
+    console.error(`[jobdeck] refusing to start: ${problem}`);
+    process.exit(78); // EX_CONFIG
+  }
+}
 
 export async function startServer(): Promise<void> {
   // Never during `next build`: migrations run at start-up, not at build time.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
+  checkAuthOrExit();
   const label = await databaseLabel();
 
   // With NEXT_MANUAL_SIG_HANDLE (set by `npm run demo`) Next leaves signals to us: stop the demo

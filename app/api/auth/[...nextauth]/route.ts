@@ -1,0 +1,17 @@
+// next-auth's endpoints (/api/auth/signin, /callback/oidc, /signout, /csrf, /session, …). Public
+// by design: this is how a caller becomes someone. Options are built per request so the cookie
+// security follows NEXTAUTH_URL / the forwarded protocol (lib/auth/settings.ts).
+import NextAuth from "next-auth";
+import { buildAuthOptions } from "@/lib/auth/next-auth-options";
+import { authSettings, useSecureCookies } from "@/lib/auth/settings";
+
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ nextauth: string[] }> };
+
+async function handler(request: Request, context: Ctx): Promise<Response> {
+  const options = buildAuthOptions(authSettings(), useSecureCookies(request.headers));
+  return NextAuth(request as never, context as never, options) as Promise<Response>;
+}
+
+export { handler as GET, handler as POST };
