@@ -38,6 +38,7 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "post", path: "/api/v1/admin/campaigns/{id}/resume", summary: "Enqueue the next batch from next_start_position (same campaign id)", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/resume` },
   { method: "post", path: "/api/v1/admin/campaigns/{id}/retry-failed", summary: "Retry the campaign's failed and dead item jobs", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/retry-failed` },
   { method: "post", path: "/api/v1/admin/campaigns/{id}/cancel", summary: "Cancel the campaign: no more batches, pending items cancelled", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/cancel` },
+  { method: "get", path: "/api/v1/admin/audit/export", summary: "The audit log (who did what, to which jobs, why, with what outcome) as NDJSON or CSV, newest first; admin tokens only (scopes audit:read + admin)", scope: "audit:read", query: S.auditExportQuery, response: "ndjson", example: `curl -sN ${AUTH} "${B}/api/v1/admin/audit/export?since=7d&action=jobs.*" > audit.ndjson` },
   { method: "get", path: "/api/v1/stats", summary: "Public smoke check: pending, running, workers online", scope: null, response: S.statsResponse, example: `curl -s ${B}/api/v1/stats` },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", scope: null, response: z.record(z.string(), z.unknown()), example: `curl -s ${B}/api/v1/openapi.json` },
 ];
@@ -100,7 +101,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: "Jobdeck API", version: JOBDECK_VERSION, description: "Operate PostgreSQL job queues: the same rules, roles and audit as the UI. Errors are { error: { code, message } }." },
     servers: [{ url: "/" }],
     components: {
-      securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "An API token jd_<id>_<secret> (create: npx jobdeck tokens create, or /settings/tokens). Scopes: jobs:read, jobs:write, audit:read." } },
+      securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "An API token jd_<id>_<secret> (create: npx jobdeck tokens create, or /settings/tokens). Scopes: jobs:read, jobs:write, audit:read, admin (acts as an admin: bulk actions over JOBDECK_BULK_CONFIRM_THRESHOLD jobs, the audit export)." } },
       schemas: { Error: js(S.errorResponseSchema, "output") },
     },
     paths,

@@ -190,3 +190,15 @@ export const errorResponseSchema = z.object({
 export const exportLine = apiJob.extend({ payload: z.unknown() }).describe("One NDJSON line per job");
 
 export const tokenScopesSchema = z.enum(TOKEN_SCOPES);
+
+// GET /api/v1/admin/audit/export: the /audit page's filter as query parameters (documented here;
+// lib/filters/audit-filter parses them, so both places accept exactly the same values).
+export const auditExportQuery = z.object({
+  format: z.enum(["ndjson", "csv"]).default("ndjson").describe("ndjson (one event a line) or csv (with a header row)"),
+  actor: z.string().optional().describe("Case-insensitive substring of the actor (email, token:<name>, cli:<user>@<host>)"),
+  action: z.string().optional().describe("Exact action (jobs.retry) or a prefix ending in * (jobs.*)"),
+  outcome: z.enum(["ok", "partial", "refused", "error"]).optional(),
+  since: z.string().optional().describe("Events at or after: 10h, 2d (ago) or an ISO date"),
+  until: z.string().optional().describe("Events before: 10h, 2d (ago) or an ISO date"),
+  job: z.string().optional().describe("Only events whose targets include this job id"),
+});

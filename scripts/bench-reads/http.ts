@@ -71,7 +71,8 @@ export async function httpLoad(db: Database, databaseUrl: string, opts: { client
   let out = "";
   const child = spawn(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(opts.port), "-H", "127.0.0.1"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, JOBDECK_DEMO: "0", NEXT_TELEMETRY_DISABLED: "1" },
+    // The requests carry an API token; the server only needs some sign-in configured to start.
+    env: { JOBDECK_DEMO_AUTH: "1", NEXTAUTH_SECRET: "bench-only-secret-bench-only-secret", ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, JOBDECK_DEMO: "0", NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d) => (out += d));

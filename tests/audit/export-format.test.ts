@@ -1,6 +1,6 @@
-// The audit export's CSV and NDJSON lines (app/audit/export/format.ts).
+// The audit export's CSV and NDJSON lines (lib/audit/export-format.ts).
 import { describe, expect, it } from "vitest";
-import { CSV_COLUMNS, csvCell, csvLine, ndjsonLine } from "../../app/audit/export/format";
+import { CSV_COLUMNS, csvCell, csvLine, ndjsonLine } from "../../lib/audit/export-format";
 import type { AuditEventRow } from "../../lib/queries/audit";
 
 const event: AuditEventRow = {

@@ -1,4 +1,4 @@
-// The audit exports' line formats (app/audit/export/[format]/route.ts): CSV with a header row
+// The audit exports' line formats (lib/audit/export-stream.ts): CSV with a header row
 // (RFC 4180 quoting, formula-looking text defused for spreadsheets) and NDJSON, one event a line.
 import type { AuditEventRow } from "@/lib/queries/audit";
 
