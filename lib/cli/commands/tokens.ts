@@ -14,7 +14,9 @@ export const tokensCreateCommand: Command = {
 
 Creates an API token for scripts and monitoring: send it as "Authorization: Bearer <token>".
 Scopes (comma-separated): ${TOKEN_SCOPES.join(", ")}. jobs:write acts as an operator (retry,
-cancel, priority, recover stale, campaign actions); without it the token only reads.
+cancel, priority, recover stale, campaign actions); admin acts as an admin (bulk actions over
+JOBDECK_BULK_CONFIRM_THRESHOLD jobs; with audit:read, the audit export); with neither the token
+only reads.
 --expires takes 90m, 12h or 30d; without it the token does not expire (revoke it when done).
 
 The token is printed as the last line of stdout and never shown again; a summary goes to stderr.
