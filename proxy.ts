@@ -6,10 +6,17 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { foreignOrigin } from "@/lib/auth/origin";
 import { callerFromClaims, readSessionClaims } from "@/lib/auth/session";
-import { authSettings, useSecureCookies } from "@/lib/auth/settings";
+import { authSettings, secureCookiesFor } from "@/lib/auth/settings";
 
 // Reachable without a session: sign-in itself, and what the sign-in page needs.
 const PUBLIC_PAGES = ["/signin", "/signout", "/no-access"];
+
+/** Passes the page's path on (x-jobdeck-path), so a page that must send its visitor to sign in can bring them back. */
+function withPath(request: NextRequest): NextResponse {
+  const headers = new Headers(request.headers);
+  headers.set("x-jobdeck-path", `${request.nextUrl.pathname}${request.nextUrl.search}`);
+  return NextResponse.next({ request: { headers } });
+}
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
@@ -19,14 +26,14 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
       console.warn(`[jobdeck] refused a server action from another site (Origin ${foreign.slice(0, 100)}) on ${pathname}`);
       return new NextResponse("Forbidden: this action was sent from another site.\n", { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } });
     }
-    return NextResponse.next(); // the action answers 401/403 itself; a redirect would re-send the POST
+    return withPath(request); // the action answers 401/403 itself; a redirect would re-send the POST
   }
   if (PUBLIC_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return NextResponse.next();
 
   const settings = authSettings();
   const cookies = Object.fromEntries(request.cookies.getAll().map((c) => [c.name, c.value]));
-  const caller = callerFromClaims(await readSessionClaims(cookies, settings, useSecureCookies(request.headers)), settings);
-  if (caller) return NextResponse.next();
+  const caller = callerFromClaims(await readSessionClaims(cookies, settings, secureCookiesFor(request.headers)), settings);
+  if (caller) return withPath(request);
   const signin = new URL("/signin", request.url);
   signin.searchParams.set("callbackUrl", `${pathname}${search}`);
   if (cookies["next-auth.session-token"] || cookies["__Secure-next-auth.session-token"] || cookies["next-auth.session-token.0"]) signin.searchParams.set("expired", "1");

@@ -16,5 +16,10 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    env: {
+      // `next build` inlines this (experimental.authInterrupts in next.config.ts); without it
+      // unauthorized()/forbidden() throw "experimental" errors instead of their 401/403 digests.
+      __NEXT_EXPERIMENTAL_AUTH_INTERRUPTS: "true",
+    },
   },
 });

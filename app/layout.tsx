@@ -1,10 +1,17 @@
-// The console frame: skip link, header with the product name and sections, main landmark.
+// The console frame: skip link, header with the product name, sections and who is signed in,
+// main landmark. The caller is read here on every request (so every page is dynamic) and handed
+// to client components as a plain copy (useCaller/useCan); signed out, the header shows only the
+// product name and the theme switch.
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
+import type { ClientCaller } from "@/components/auth/caller-context";
+import { HeaderUser } from "@/components/auth/header-user";
 import { Providers } from "@/components/providers";
 import { SiteNav } from "@/components/site-nav";
 import { THEME_INIT_SCRIPT, ThemeToggle } from "@/components/theme-toggle";
+import { getPageCaller } from "@/lib/auth/page-guard";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -16,7 +23,20 @@ export const viewport: Viewport = {
   colorScheme: "light dark",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+async function clientCaller(): Promise<ClientCaller | null> {
+  await connection();
+  try {
+    const c = await getPageCaller();
+    return c && { name: c.name, roles: [...c.roles], source: c.source, expiresAt: c.expiresAt?.toISOString() ?? null };
+  } catch (err) {
+    // A sign-in misconfiguration: the page itself reports it; the header shows nobody.
+    console.error(`[jobdeck] layout: could not read the caller: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const caller = await clientCaller();
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
@@ -29,7 +49,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <Providers>
+        <Providers caller={caller}>
           <header className="sticky top-0 z-40 border-b border-border bg-surface/95 backdrop-blur">
             <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-x-6 gap-y-1 px-4 py-1.5">
               <Link href="/" className="flex items-center gap-2 py-1 text-[15px] font-bold tracking-tight">
@@ -38,8 +58,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 </span>
                 Jobdeck
               </Link>
-              <SiteNav />
-              <div className="ml-auto">
+              {caller?.roles.length ? <SiteNav /> : null}
+              <div className="ml-auto flex min-w-0 items-center gap-3">
+                {caller ? <HeaderUser caller={caller} /> : null}
                 <ThemeToggle />
               </div>
             </div>

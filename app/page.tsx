@@ -17,8 +17,10 @@ import { getOverview, type Overview } from "@/lib/queries/overview";
 import { parseOverviewRange } from "@/lib/queries/rollups";
 import { pendingAgeWarnSeconds } from "@/lib/queries/summary";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { requirePageRole } from "@/lib/auth/page-guard";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageRole();
   await connection();
   const range = parseOverviewRange((await searchParams).range);
   const database = await databaseLabel();

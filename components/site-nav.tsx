@@ -1,16 +1,21 @@
 "use client";
 // Primary navigation: marks the current section with aria-current; unbuilt sections are shown
-// disabled with a "soon" label instead of linking to a missing page.
+// disabled with a "soon" label instead of linking to a missing page. Sections the caller's role
+// cannot open (API tokens: admin) are not listed.
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { rolesInclude } from "@/lib/auth/roles";
+import { useCaller } from "./auth/caller-context";
 import { NAV_ITEMS } from "./nav-items";
 
 export function SiteNav() {
   const pathname = usePathname();
+  const caller = useCaller();
+  const items = NAV_ITEMS.filter((item) => !item.role || (caller != null && rolesInclude(caller.roles, item.role)));
   return (
     <nav aria-label="Primary">
       <ul className="flex flex-wrap items-center gap-1">
-        {NAV_ITEMS.map((item) => {
+        {items.map((item) => {
           const current = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
           if (!item.ready) {
             return (

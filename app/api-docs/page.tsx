@@ -2,13 +2,17 @@
 // document is /api/v1/openapi.json (generated from the same list and zod schemas).
 import type { Metadata } from "next";
 import { ENDPOINTS, OTHER_ENDPOINTS } from "@/lib/api/openapi";
+import { requirePageRole } from "@/lib/auth/page-guard";
 
 export const metadata: Metadata = { title: "API" };
 
-export default function ApiDocsPage() {
+export const dynamic = "force-dynamic";
+
+export default async function ApiDocsPage() {
+  await requirePageRole();
   return (
-    <main id="main" className="mx-auto max-w-[1100px] space-y-5 px-4 py-6">
-      <h1 className="text-xl font-bold">Jobdeck HTTP API</h1>
+    <div className="max-w-[1100px] space-y-5">
+      <h1 className="text-lg font-semibold">Jobdeck HTTP API</h1>
       <p className="text-sm">
         JSON in and out; errors are <code>{`{ "error": { "code", "message" } }`}</code> with 400, 401, 403, 404 or 409. Authenticate with{" "}
         <code>Authorization: Bearer $JOBDECK_TOKEN</code> (create one at <a className="underline" href="/settings/tokens">/settings/tokens</a> or with{" "}
@@ -23,9 +27,9 @@ export default function ApiDocsPage() {
           <p className="text-sm">
             {e.summary}. <span className="text-muted">{e.scope ? `Scope: ${e.scope}` : "No auth"}</span>
           </p>
-          <pre className="mt-2 overflow-x-auto rounded bg-bg p-2 text-xs">{e.example}</pre>
+          <pre className="mt-2 whitespace-pre-wrap break-all rounded bg-bg p-2 text-xs">{e.example}</pre>
         </section>
       ))}
-    </main>
+    </div>
   );
 }

@@ -10,7 +10,8 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { DbUnavailable } from "@/components/db-unavailable";
 import { formatCount, renderClock } from "@/components/format";
-import { getCaller, hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/auth/caller";
+import { requirePageRole } from "@/lib/auth/page-guard";
 import { AUDIT_FILTER_LABELS, auditFilterInputFromSearchParams, safeParseAuditFilter } from "@/lib/filters/audit-filter";
 import { type AuditPage, listAuditPage, recentAuditActions } from "@/lib/queries/audit";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
@@ -20,13 +21,14 @@ export const metadata: Metadata = { title: "Audit" };
 const PAGING_FIELDS = new Set(["limit", "beforeId", "afterId"]);
 
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const caller = await requirePageRole();
   await connection();
   const raw = auditFilterInputFromSearchParams(await searchParams);
   const filterOnly = Object.fromEntries(Object.entries(raw).filter(([k]) => !PAGING_FIELDS.has(k)));
   const filterQuery = new URLSearchParams(filterOnly).toString();
   const parsed = safeParseAuditFilter(raw);
   const issues: AuditFilterIssue[] = parsed.ok ? [] : parsed.error.issues;
-  const canExport = hasRole(await getCaller(), "admin");
+  const canExport = hasRole(caller, "admin");
 
   let page: AuditPage | null = null;
   let actions: string[] = [];

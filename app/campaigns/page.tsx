@@ -10,12 +10,14 @@ import { DbUnavailable } from "@/components/db-unavailable";
 import { formatCount, renderClock } from "@/components/format";
 import { CAMPAIGN_LIST_LIMIT, type CampaignListRow, listCampaigns } from "@/lib/queries/campaigns";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { requirePageRole } from "@/lib/auth/page-guard";
 
 export const metadata: Metadata = { title: "Campaigns" };
 
 type Props = { searchParams: Promise<{ before?: string }> };
 
 export default async function CampaignsPage({ searchParams }: Props) {
+  await requirePageRole();
   await connection();
   const beforeRaw = (await searchParams).before;
   const before = beforeRaw && /^[1-9]\d{0,15}$/.test(beforeRaw) ? Number(beforeRaw) : undefined;

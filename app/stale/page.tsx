@@ -9,12 +9,14 @@ import { Panel } from "@/components/overview/panel";
 import { StaleTable } from "@/components/stale/stale-table";
 import { listStaleLocks, type StaleLockRow } from "@/lib/queries/stale";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { requirePageRole } from "@/lib/auth/page-guard";
 
 export const metadata: Metadata = { title: "Stale locks" };
 
 const LIMIT = 1_000;
 
 export default async function StalePage() {
+  await requirePageRole();
   await connection();
   let rows: StaleLockRow[] | null = null;
   let failure: string | null = null;

@@ -8,6 +8,8 @@ import { formatCount, renderClock } from "@/components/format";
 import { Empty, Panel } from "@/components/overview/panel";
 import { StatCard } from "@/components/stat-card";
 import { WorkersTable } from "@/components/workers/workers-table";
+import { hasRole } from "@/lib/auth/caller";
+import { requirePageRole } from "@/lib/auth/page-guard";
 import { listWorkers, type WorkerRow, workersHoldingJobsOffline } from "@/lib/queries/workers";
 import { queueConfig } from "@/lib/queue/config";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
@@ -15,6 +17,7 @@ import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 export const metadata: Metadata = { title: "Workers" };
 
 export default async function WorkersPage() {
+  const caller = await requirePageRole();
   await connection();
   let workers: WorkerRow[] | null = null;
   let failure: string | null = null;
@@ -42,13 +45,13 @@ export default async function WorkersPage() {
       {workers == null ? (
         <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />
       ) : (
-        <Workers workers={workers} now={renderedAt} />
+        <Workers workers={workers} now={renderedAt} canRecover={hasRole(caller, "operator")} />
       )}
     </div>
   );
 }
 
-function Workers({ workers, now }: { workers: WorkerRow[]; now: number }) {
+function Workers({ workers, now, canRecover }: { workers: WorkerRow[]; now: number; canRecover: boolean }) {
   const online = workers.filter((w) => w.status === "online");
   const offline = workers.filter((w) => w.status === "offline");
   const stopped = workers.filter((w) => w.status === "stopped");
@@ -75,7 +78,7 @@ function Workers({ workers, now }: { workers: WorkerRow[]; now: number }) {
         <p role="status" className="rounded-md border border-bad bg-bad-bg px-3 py-2 text-sm text-bad">
           {formatCount(holding.length)} offline worker{holding.length === 1 ? "" : "s"} still hold{holding.length === 1 ? "s" : ""}{" "}
           {formatCount(heldJobs)} running job{heldJobs === 1 ? "" : "s"}. Nobody works on them until their leases expire and a
-          worker sweeps them, or you recover them now with “Recover its jobs”.
+          worker sweeps them, or {canRecover ? "you recover them now with “Recover its jobs”" : "an operator recovers them now"}.
         </p>
       ) : null}
       <Panel id="workers" title="Workers" note={`${formatCount(workers.length)} shown`}>

@@ -3,7 +3,8 @@
 // Repair gaps, Cancel campaign. Each opens a confirm dialog that loads a fresh preview (how many
 // jobs or positions it will touch, or why it is refused now), asks an optional reason for the
 // audit log, runs the action, toasts the outcome and refreshes the page. A refused action keeps
-// its confirm button disabled and says why in the dialog.
+// its confirm button disabled and says why in the dialog. Operators and admins only: a viewer sees
+// a read-only note instead (the server refuses anyway).
 import { useRouter } from "next/navigation";
 import { type ReactNode, useState } from "react";
 import { cancelCampaignAction } from "@/lib/actions/cancel-campaign";
@@ -13,6 +14,8 @@ import { resumeCampaignAction } from "@/lib/actions/resume-campaign";
 import { retryCampaignChildrenAction } from "@/lib/actions/retry-campaign-children";
 import type { CampaignActionPreview } from "@/lib/queries/campaigns";
 import { formatCount } from "../format";
+import { useCan } from "../auth/caller-context";
+import { ReadOnlyNote } from "../auth/read-only-note";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { useToast } from "../ui/toast";
 import { rangeText } from "./parts";
@@ -33,7 +36,12 @@ export interface CampaignActionsProps {
   resumeBlockedBy: string | null;
 }
 
-export function CampaignActions({ campaignId, state, resumeBlockedBy }: CampaignActionsProps) {
+export function CampaignActions(props: CampaignActionsProps) {
+  const canOperate = useCan("operator");
+  return canOperate ? <OperatorCampaignActions {...props} /> : <ReadOnlyNote />;
+}
+
+function OperatorCampaignActions({ campaignId, state, resumeBlockedBy }: CampaignActionsProps) {
   const router = useRouter();
   const toast = useToast();
   const [open, setOpen] = useState<Kind | null>(null);

@@ -3,6 +3,7 @@
 // Priority, Run now, Recover (stale lease or offline worker). Each asks first (confirm dialog
 // with an optional reason for the audit log), then shows the outcome as a toast and refreshes
 // the page. Expected refusals (the job changed state meanwhile) are reported, not thrown.
+// Operators and admins only: a viewer sees a read-only note instead (the server refuses anyway).
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { cancelJobsAction } from "@/lib/actions/cancel-jobs";
@@ -11,6 +12,8 @@ import { retryJobsAction } from "@/lib/actions/retry-jobs";
 import { runNowAction } from "@/lib/actions/run-now";
 import { setPriorityAction } from "@/lib/actions/set-priority";
 import type { JobState } from "@/lib/queue/state-machine";
+import { useCan } from "../auth/caller-context";
+import { ReadOnlyNote } from "../auth/read-only-note";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { useToast } from "../ui/toast";
 
@@ -49,6 +52,11 @@ const btnPlain = `${btn} border-border bg-surface text-fg hover:bg-surface-2`;
 const btnDanger = `${btn} border-bad bg-surface text-bad hover:bg-bad-bg`;
 
 export function JobActions(p: JobActionsProps) {
+  const canOperate = useCan("operator");
+  return canOperate ? <OperatorJobActions {...p} /> : <ReadOnlyNote />;
+}
+
+function OperatorJobActions(p: JobActionsProps) {
   const router = useRouter();
   const toast = useToast();
   const [open, setOpen] = useState<Kind | null>(null);

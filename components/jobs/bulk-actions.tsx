@@ -3,7 +3,8 @@
 // or on everything matching the filter. Each action first asks the server for a preview (how
 // many jobs it will change and skip, by state), shows it in the confirm dialog with an optional
 // reason, then runs (in audited batches of 1,000 on the server), toasts the outcome and refreshes
-// the list.
+// the list. More jobs at once than JOBDECK_BULK_CONFIRM_THRESHOLD need an admin: the preview says
+// so (allowed: false) and the dialog explains it with the confirm button disabled.
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useId, useState } from "react";
@@ -31,7 +32,9 @@ const RUNNERS: Record<BulkAction, Runner> = {
   setPriority: setPriorityAction as Runner,
   runNow: runNowAction as Runner,
 };
-const preview = previewBulkAction as (input: Record<string, unknown>) => Promise<ActionResult<{ preview: BulkPreview }>>;
+const preview = previewBulkAction as (
+  input: Record<string, unknown>,
+) => Promise<ActionResult<{ preview: BulkPreview; allowed: boolean; threshold: number }>>;
 
 const TITLES: Record<BulkAction, string> = {
   retry: "Retry jobs",
@@ -93,7 +96,10 @@ function outcomeDetail(r: BulkApplyResult, reason: string): string | undefined {
   return bits.length ? bits.join(" · ") : undefined;
 }
 
-type PreviewState = { status: "loading" } | { status: "ready"; preview: BulkPreview } | { status: "error"; error: string };
+type PreviewState =
+  | { status: "loading" }
+  | { status: "ready"; preview: BulkPreview; allowed: boolean; threshold: number }
+  | { status: "error"; error: string };
 
 export function BulkActions({
   target,
@@ -124,7 +130,11 @@ export function BulkActions({
     setPv({ status: "loading" });
     try {
       const res = await preview({ action: a, ...targetInput });
-      setPv(res.ok ? { status: "ready", preview: res.preview } : { status: "error", error: res.error });
+      setPv(
+        res.ok
+          ? { status: "ready", preview: res.preview, allowed: res.allowed !== false, threshold: res.threshold }
+          : { status: "error", error: res.error },
+      );
     } catch {
       setPv({ status: "error", error: "Could not reach the server to count the jobs. Check the connection and try again." });
     }
@@ -161,6 +171,8 @@ export function BulkActions({
   const nothing = p != null && p.will_change === 0 && p.will_request_cancel === 0;
   const priorityValid = /^-?\d+$/.test(priority.trim()) && Math.abs(Number(priority)) <= 100;
   const touching = p ? p.will_change + p.will_request_cancel : 0;
+  // The count the server's limit goes by: the ids sent, or the jobs the filter would change.
+  const limited = pv.status === "ready" && !pv.allowed ? { count: target.ids ? new Set(target.ids).size : touching, threshold: pv.threshold } : null;
 
   return (
     <div
@@ -193,12 +205,22 @@ export function BulkActions({
           ) : pv.status === "error" ? (
             <span className="text-bad" data-testid="bulk-preview">Could not preview: {pv.error}</span>
           ) : (
-            <span data-testid="bulk-preview">{previewMessage(action ?? "retry", pv.preview, priority)}</span>
+            <>
+              <span data-testid="bulk-preview">{previewMessage(action ?? "retry", pv.preview, priority)}</span>
+              {limited ? (
+                <span role="alert" className="mt-2 block rounded border border-warn bg-warn-bg px-2 py-1 text-warn" data-testid="bulk-needs-admin">
+                  This would change {jobsCount(limited.count)}. More than {formatCount(limited.threshold)} at once needs an admin — narrow
+                  the filter or set a limit.
+                </span>
+              ) : null}
+            </>
           )
         }
         confirmLabel={
           action == null || p == null
             ? "Confirm"
+            : limited
+              ? "Needs an admin"
             : nothing
               ? "Nothing to do"
             : action === "cancel" && p.will_change === 0
@@ -206,7 +228,7 @@ export function BulkActions({
               : `${VERBS[action].button} ${jobsCount(touching)}`
         }
         busyLabel={action && p ? `${VERBS[action].ing} ${jobsCount(touching)}…` : "Working…"}
-        confirmDisabled={pv.status !== "ready" || nothing || (action === "setPriority" && !priorityValid)}
+        confirmDisabled={pv.status !== "ready" || nothing || limited != null || (action === "setPriority" && !priorityValid)}
         onConfirm={run}
         onCancel={() => setAction(null)}
       >

@@ -1,7 +1,8 @@
 "use client";
 // The dense jobs table: a checkbox per row (shift-click selects a range), id linking to the
 // detail page, kind, queue, state, attempts/max, priority, worker, age, runtime and the first
-// line of the last error. Every value is user data rendered as text, never as HTML.
+// line of the last error. Every value is user data rendered as text, never as HTML. Without
+// `selectable` (a viewer: no bulk actions) there is no checkbox column.
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { formatCount } from "../format";
@@ -23,6 +24,7 @@ export function JobsTable({
   onToggle,
   onTogglePage,
   renderedAt,
+  selectable = true,
 }: {
   jobs: JobRowView[];
   isSelected: (id: number) => boolean;
@@ -32,6 +34,8 @@ export function JobsTable({
   onToggle: (id: number, checked: boolean, range: boolean) => void;
   onTogglePage: (checked: boolean) => void;
   renderedAt: number;
+  /** Show the selection checkboxes (the caller may run bulk actions). */
+  selectable?: boolean;
 }) {
   const headerBox = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -44,16 +48,18 @@ export function JobsTable({
         <caption className="sr-only">Jobs matching the filter, newest first</caption>
         <thead className="border-b border-border bg-surface-2/60">
           <tr>
-            <th scope="col" className={`${th} w-9`}>
-              <input
-                ref={headerBox}
-                type="checkbox"
-                aria-label="Select every job on this page"
-                checked={allOnPage}
-                onChange={(e) => onTogglePage(e.target.checked)}
-                className="h-4 w-4 accent-accent align-middle"
-              />
-            </th>
+            {selectable ? (
+              <th scope="col" className={`${th} w-9`}>
+                <input
+                  ref={headerBox}
+                  type="checkbox"
+                  aria-label="Select every job on this page"
+                  checked={allOnPage}
+                  onChange={(e) => onTogglePage(e.target.checked)}
+                  className="h-4 w-4 accent-accent align-middle"
+                />
+              </th>
+            ) : null}
             <th scope="col" className={`${th} w-20`}>Id</th>
             <th scope="col" className={`${th} w-56`}>Kind</th>
             <th scope="col" className={`${th} w-36`}>Queue</th>
@@ -76,21 +82,23 @@ export function JobsTable({
                 data-testid="job-row"
                 data-job-id={j.id}
                 data-state={j.state}
-                aria-selected={selected}
+                aria-selected={selectable ? selected : undefined}
                 className={selected ? "bg-info-bg/60" : "hover:bg-surface-2/70"}
               >
-                <td className={td}>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select job ${j.id}`}
-                    checked={selected}
-                    onChange={(e) => {
-                      const range = (e.nativeEvent as MouseEvent).shiftKey === true;
-                      onToggle(j.id, e.target.checked, range);
-                    }}
-                    className="h-4 w-4 accent-accent align-middle"
-                  />
-                </td>
+                {selectable ? (
+                  <td className={td}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select job ${j.id}`}
+                      checked={selected}
+                      onChange={(e) => {
+                        const range = (e.nativeEvent as MouseEvent).shiftKey === true;
+                        onToggle(j.id, e.target.checked, range);
+                      }}
+                      className="h-4 w-4 accent-accent align-middle"
+                    />
+                  </td>
+                ) : null}
                 <td className={`${td} tabular font-mono text-xs`}>
                   <Link href={`/jobs/${j.id}`} className="text-accent underline-offset-2 hover:underline" data-testid="job-link">
                     #{j.id}

@@ -3,10 +3,11 @@
 // react-query (pause toggle, "updated Ns ago"), keeps the row selection, offers "select all N
 // matching this filter", shows the bulk bar, keyset pagination links and the empty state. When a
 // refresh fails (database down) it keeps the last rows on screen under a banner and recovers by
-// itself.
+// itself. Selection and bulk actions need the operator role; a viewer gets the list alone.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCan } from "../auth/caller-context";
 import { DbUnavailable } from "../db-unavailable";
 import { formatCount } from "../format";
 import { BulkActions, type BulkTarget } from "./bulk-actions";
@@ -54,6 +55,7 @@ export function JobsView({
   hasFilter: boolean;
 }) {
   const [paused, setPaused] = useState(false);
+  const canBulk = useCan("operator");
   const { data, error, dataUpdatedAt, isFetching } = useQuery({
     queryKey: ["jobs", "list", query],
     queryFn: () => fetchJobsPage(query),
@@ -141,7 +143,7 @@ export function JobsView({
           {jobs.length ? (
             <span className="text-muted"> · showing {formatCount(jobs.length)}, newest first</span>
           ) : null}
-          {jobs.length > 0 && !allMatching ? (
+          {canBulk && jobs.length > 0 && !allMatching ? (
             <>
               {" · "}
               <button
@@ -189,6 +191,7 @@ export function JobsView({
           onToggle={toggle}
           onTogglePage={togglePage}
           renderedAt={initial.readAt}
+          selectable={canBulk}
         />
       )}
 
@@ -214,7 +217,7 @@ export function JobsView({
         </nav>
       ) : null}
 
-      {target ? <BulkActions target={target} selectedLabel={selectedLabel} onClear={clear} onDone={clear} /> : null}
+      {canBulk && target ? <BulkActions target={target} selectedLabel={selectedLabel} onClear={clear} onDone={clear} /> : null}
     </div>
   );
 }

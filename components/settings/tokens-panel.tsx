@@ -14,7 +14,12 @@ export interface TokenListItem {
   last_used_at: string | null;
 }
 
-const SCOPES = ["jobs:read", "jobs:write", "audit:read"];
+const SCOPES: { scope: string; help: string }[] = [
+  { scope: "jobs:read", help: "read jobs, workers, campaigns and counts" },
+  { scope: "jobs:write", help: "change jobs, acting as an operator" },
+  { scope: "audit:read", help: "read the audit log" },
+  { scope: "admin", help: "act as an admin: bulk over the threshold, audit export" },
+];
 
 export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
@@ -41,12 +46,15 @@ export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
         <label className="grid gap-1 text-sm">
           Owner (email or team) <input name="owner" required maxLength={200} className="rounded border border-border bg-bg px-2 py-1" />
         </label>
-        <fieldset className="flex gap-4 text-sm">
+        <fieldset className="grid gap-1 text-sm">
           <legend className="mb-1">Scopes</legend>
-          {SCOPES.map((s) => (
-            <label key={s} className="flex items-center gap-1">
-              <input type="checkbox" name="scopes" value={s} defaultChecked={s === "jobs:read"} /> {s}
-            </label>
+          {SCOPES.map(({ scope, help }) => (
+            <div key={scope} className="grid grid-cols-[7.5rem_1fr] items-baseline gap-x-2">
+              <label className="flex items-center gap-1">
+                <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === "jobs:read"} aria-describedby={`scope-${scope.replace(":", "-")}-help`} /> {scope}
+              </label>
+              <span id={`scope-${scope.replace(":", "-")}-help`} className="text-xs text-muted">{help}</span>
+            </div>
           ))}
         </fieldset>
         <label className="grid gap-1 text-sm">
@@ -55,11 +63,11 @@ export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
         <button type="submit" disabled={pending} className="justify-self-start rounded bg-accent px-3 py-1.5 font-medium text-accent-fg disabled:opacity-50">
           Create token
         </button>
-        {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+        {error && <p role="alert" className="text-sm text-bad">{error}</p>}
       </form>
 
       {created && (
-        <div role="status" className="max-w-3xl rounded border border-amber-500 p-4">
+        <div role="status" className="max-w-3xl rounded border border-warn bg-warn-bg p-4">
           <p className="text-sm font-semibold">Token &ldquo;{created.name}&rdquo; — copy it now, it is not shown again:</p>
           <code className="mt-2 block break-all rounded bg-bg p-2 text-sm" data-testid="new-token">{created.token}</code>
         </div>

@@ -2,7 +2,8 @@
 // Stale locks with row selection: "Recover selected" and "Recover all stale", each confirmed
 // (with the count and an optional reason), then a toast with the outcome and a refresh. Jobs
 // whose worker is offline but whose lease still runs cannot be recovered by id yet; their row
-// offers the worker's "Recover its jobs" instead.
+// offers the worker's "Recover its jobs" instead. Recovering needs the operator role: a viewer
+// sees the table without checkboxes or buttons, and a read-only note.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
@@ -10,6 +11,8 @@ import { recoverStaleAction } from "@/lib/actions/recover-stale";
 import type { StaleLockRow } from "@/lib/queries/stale";
 import { formatCount, formatDuration } from "../format";
 import { td, tdNum, th, thNum } from "../overview/panel";
+import { useCan } from "../auth/caller-context";
+import { ReadOnlyNote } from "../auth/read-only-note";
 import { StateBadge } from "../state-badge";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { RelativeTime } from "../ui/relative-time";
@@ -26,6 +29,7 @@ export function StaleTable({ rows, now }: { rows: StaleLockRow[]; now: number })
   const toast = useToast();
   const [selected, setSelected] = useState<Set<number>>(() => new Set());
   const [open, setOpen] = useState<Mode | null>(null);
+  const canRecover = useCan("operator");
 
   const expired = useMemo(() => rows.filter((r) => r.lease_expired), [rows]);
   // Keep only selections that are still stale after a refresh.
@@ -68,32 +72,40 @@ export function StaleTable({ rows, now }: { rows: StaleLockRow[]; now: number })
 
   return (
     <>
-      <div className="flex flex-wrap items-center gap-2 border-b border-border px-3 py-2" role="toolbar" aria-label="Recover stale jobs">
-        <button type="button" className={`${btn} border-accent bg-accent text-accent-fg hover:opacity-90`} disabled={live.size === 0} onClick={() => setOpen("selected")}>
-          ⟲ Recover selected{live.size ? ` (${formatCount(live.size)})` : ""}
-        </button>
-        <button type="button" className={`${btn} border-border bg-surface text-fg hover:bg-surface-2`} disabled={expired.length === 0} onClick={() => setOpen("all")}>
-          ⟲ Recover all stale ({formatCount(expired.length)})
-        </button>
-        <span className="text-xs text-muted" aria-live="polite">
-          {live.size ? `${formatCount(live.size)} selected` : "Select jobs whose lease expired, or recover them all."}
-        </span>
-      </div>
+      {!canRecover ? (
+        <div className="border-b border-border px-3 py-2">
+          <ReadOnlyNote />
+        </div>
+      ) : (
+        <div className="flex flex-wrap items-center gap-2 border-b border-border px-3 py-2" role="toolbar" aria-label="Recover stale jobs">
+          <button type="button" className={`${btn} border-accent bg-accent text-accent-fg hover:opacity-90`} disabled={live.size === 0} onClick={() => setOpen("selected")}>
+            ⟲ Recover selected{live.size ? ` (${formatCount(live.size)})` : ""}
+          </button>
+          <button type="button" className={`${btn} border-border bg-surface text-fg hover:bg-surface-2`} disabled={expired.length === 0} onClick={() => setOpen("all")}>
+            ⟲ Recover all stale ({formatCount(expired.length)})
+          </button>
+          <span className="text-xs text-muted" aria-live="polite">
+            {live.size ? `${formatCount(live.size)} selected` : "Select jobs whose lease expired, or recover them all."}
+          </span>
+        </div>
+      )}
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="stale-table">
           <caption className="sr-only">Running jobs whose lease expired or whose worker is offline, most overdue first</caption>
           <thead className="border-b border-border">
             <tr>
-              <th scope="col" className={`${th} w-8`}>
-                <input
-                  type="checkbox"
-                  aria-label="Select every job whose lease expired"
-                  checked={allSelected}
-                  disabled={expired.length === 0}
-                  onChange={() => setSelected(allSelected ? new Set() : new Set(expired.map((r) => r.id)))}
-                  className="h-4 w-4 accent-[var(--accent)]"
-                />
-              </th>
+              {canRecover ? (
+                <th scope="col" className={`${th} w-8`}>
+                  <input
+                    type="checkbox"
+                    aria-label="Select every job whose lease expired"
+                    checked={allSelected}
+                    disabled={expired.length === 0}
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(expired.map((r) => r.id)))}
+                    className="h-4 w-4 accent-[var(--accent)]"
+                  />
+                </th>
+              ) : null}
               <th scope="col" className={th}>Job</th>
               <th scope="col" className={th}>Kind</th>
               <th scope="col" className={th}>Worker</th>
@@ -106,17 +118,19 @@ export function StaleTable({ rows, now }: { rows: StaleLockRow[]; now: number })
           <tbody className="divide-y divide-border">
             {rows.map((r) => (
               <tr key={r.id} data-testid="stale-row" data-job-id={r.id} className={live.has(r.id) ? "bg-surface-2" : undefined}>
-                <td className={td}>
-                  {r.lease_expired ? (
-                    <input
-                      type="checkbox"
-                      aria-label={`Select job ${r.id}`}
-                      checked={live.has(r.id)}
-                      onChange={() => toggle(r.id)}
-                      className="h-4 w-4 accent-[var(--accent)]"
-                    />
-                  ) : null}
-                </td>
+                {canRecover ? (
+                  <td className={td}>
+                    {r.lease_expired ? (
+                      <input
+                        type="checkbox"
+                        aria-label={`Select job ${r.id}`}
+                        checked={live.has(r.id)}
+                        onChange={() => toggle(r.id)}
+                        className="h-4 w-4 accent-[var(--accent)]"
+                      />
+                    ) : null}
+                  </td>
+                ) : null}
                 <td className={`${td} whitespace-nowrap`}>
                   <Link href={`/jobs/${r.id}`} className="tabular font-mono text-accent underline">#{r.id}</Link>
                 </td>
@@ -160,27 +174,29 @@ export function StaleTable({ rows, now }: { rows: StaleLockRow[]; now: number })
           </tbody>
         </table>
       </div>
-      <ConfirmDialog
-        open={open != null}
-        title={open === "all" ? "Recover all stale jobs" : "Recover selected stale jobs"}
-        message={
-          <>
-            <p>
-              Recover <strong>{jobs}</strong>{open === "all" ? " (every running job whose lease has expired)" : ""}?
-            </p>
-            <p className="mt-1 text-muted">
-              They go back to pending; a job with no attempts left becomes dead and one with a cancel request becomes
-              cancelled. Each lost attempt stays in its history. A job whose worker extended its lease meanwhile is skipped.
-            </p>
-          </>
-        }
-        confirmLabel={`Recover ${jobs}`}
-        tone="danger"
-        askReason
-        confirmDisabled={count === 0}
-        onConfirm={(reason) => (open ? recover(open, reason) : undefined)}
-        onCancel={() => setOpen(null)}
-      />
+      {canRecover ? (
+        <ConfirmDialog
+          open={open != null}
+          title={open === "all" ? "Recover all stale jobs" : "Recover selected stale jobs"}
+          message={
+            <>
+              <p>
+                Recover <strong>{jobs}</strong>{open === "all" ? " (every running job whose lease has expired)" : ""}?
+              </p>
+              <p className="mt-1 text-muted">
+                They go back to pending; a job with no attempts left becomes dead and one with a cancel request becomes
+                cancelled. Each lost attempt stays in its history. A job whose worker extended its lease meanwhile is skipped.
+              </p>
+            </>
+          }
+          confirmLabel={`Recover ${jobs}`}
+          tone="danger"
+          askReason
+          confirmDisabled={count === 0}
+          onConfirm={(reason) => (open ? recover(open, reason) : undefined)}
+          onCancel={() => setOpen(null)}
+        />
+      ) : null}
     </>
   );
 }

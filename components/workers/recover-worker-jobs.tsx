@@ -1,15 +1,21 @@
 "use client";
 // "Recover its jobs" for an offline worker that still holds running jobs: confirm (with the
 // count and an optional reason), recover every running job it holds, toast the outcome, refresh.
+// Operators and admins only: for a viewer it renders nothing (the server refuses anyway).
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { recoverStaleAction } from "@/lib/actions/recover-stale";
 import { formatCount } from "../format";
+import { useCan } from "../auth/caller-context";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { useToast } from "../ui/toast";
 import { recoveredSummary } from "../stale/recovered-summary";
 
-export function RecoverWorkerJobs({ workerId, count }: { workerId: string; count: number }) {
+export function RecoverWorkerJobs(props: { workerId: string; count: number }) {
+  return useCan("operator") ? <RecoverWorkerJobsButton {...props} /> : null;
+}
+
+function RecoverWorkerJobsButton({ workerId, count }: { workerId: string; count: number }) {
   const router = useRouter();
   const toast = useToast();
   const [open, setOpen] = useState(false);

@@ -5,7 +5,7 @@
 import { bulkConfirmThreshold, mayChangeJobs } from "../auth/bulk-limit";
 import { previewBulk } from "../operations/bulk";
 import { previewBulkInput } from "../operations/inputs";
-import { operatorAction, revalidate } from "./safe-action";
+import { operatorAction } from "./safe-action";
 
 export const previewBulkAction = operatorAction(
   previewBulkInput,

@@ -15,7 +15,7 @@ export const auditExportRoute = apiRoute({
     const { format, job, ...rest } = query;
     const parsed = safeParseAuditFilter({ ...rest, job });
     if (!parsed.ok) throw badRequest(parsed.error.message, parsed.error.fieldErrors());
-    const { limit: _limit, beforeId: _b, afterId: _a, ...criteria } = parsed.filter;
-    return auditExportResponse(db, criteria, format);
+    // Page size and cursors are not query parameters here, and the export pages by itself.
+    return auditExportResponse(db, parsed.filter, format);
   },
 });

@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Actor } from "../audit/record";
 import { type Role, rolesInclude } from "./roles";
 import { callerFromClaims, readSessionClaims } from "./session";
-import { authSettings, useSecureCookies } from "./settings";
+import { authSettings, secureCookiesFor } from "./settings";
 import type { TokenScope } from "./tokens";
 
 export { ROLES, type Role } from "./roles";
@@ -52,7 +52,7 @@ export async function getCaller(): Promise<Caller | null> {
     return null; // outside a request and without runAsCaller: nobody
   }
   const settings = authSettings();
-  const claims = await readSessionClaims(cookieJar, settings, useSecureCookies(headerList));
+  const claims = await readSessionClaims(cookieJar, settings, secureCookiesFor(headerList));
   return callerFromClaims(claims, settings);
 }
 

@@ -93,7 +93,7 @@ export function authSettings(): AuthSettings {
 }
 
 /** Session cookies carry the `__Secure-` prefix and the Secure flag when Jobdeck is served over https. */
-export function useSecureCookies(headers?: Headers): boolean {
+export function secureCookiesFor(headers?: Headers): boolean {
   const url = process.env.NEXTAUTH_URL;
   if (url) return url.startsWith("https://");
   return (headers?.get("x-forwarded-proto") ?? "").split(",")[0].trim() === "https";

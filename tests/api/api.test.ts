@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../../lib/auth/tokens";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
-import { type RunningServer, startServer } from "./server";
+import { appDir, type RunningServer, startServer } from "./server";
 
 let t: TestDatabase;
 let app: RunningServer;
@@ -103,6 +103,21 @@ describe("GET /api/v1/admin/jobs", () => {
     expect(r.status).toBe(401);
     expect((await r.json()).error.code).toBe("unauthorized");
   });
+
+  it("401 without a token or a session: reading jobs needs a caller", async () => {
+    for (const p of ["/api/v1/admin/jobs", `/api/v1/admin/jobs/${ids.dead1}`, "/api/v1/admin/jobs/export?state=dead", "/api/internal/jobs"]) {
+      const r = await get(p);
+      expect(r.status, p).toBe(401);
+    }
+    const b = await (await get("/api/v1/admin/jobs")).json();
+    expect(b.error).toMatchObject({ code: "unauthorized", message: expect.stringMatching(/sign in or send an API token/) });
+  });
+
+  it("a malformed Authorization header is 401, never a fallback to the session", async () => {
+    const r = await fetch(app.url + "/api/v1/admin/jobs", { headers: { authorization: "Basic dXNlcjpwYXNz" } });
+    expect(r.status).toBe(401);
+    expect((await r.json()).error.message).toContain("Bearer");
+  });
 });
 
 describe("single jobs", () => {
@@ -116,10 +131,13 @@ describe("single jobs", () => {
     expect(Array.isArray(b.attempts)).toBe(true);
   });
 
-  it("a jobs:read token cannot retry (403), and the job is unchanged", async () => {
+  it("a jobs:read token cannot retry (403), nor can an anonymous caller (401); the job is unchanged", async () => {
     const r = await post(`/api/v1/admin/jobs/${ids.dead3}/retry`, {}, readToken);
     expect(r.status).toBe(403);
     expect((await r.json()).error.message).toContain("jobs:write");
+    const anon = await post(`/api/v1/admin/jobs/${ids.dead3}/retry`, {});
+    expect(anon.status).toBe(401);
+    expect((await anon.json()).error.code).toBe("unauthorized");
     const [j] = await t.db.query<{ state: string }>("select state from jobs where id = $1", [ids.dead3]);
     expect(j.state).toBe("dead");
   });
@@ -221,7 +239,8 @@ describe("health and OpenAPI", () => {
     const doc = await (await get("/api/v1/openapi.json")).json();
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.info.title).toBeTruthy();
-    const root = path.resolve(import.meta.dirname, "../../app/api/v1");
+    // The route files of the tree that was built and is being served.
+    const root = path.join(await appDir(), "app/api/v1");
     const found: string[] = [];
     const walk = (dir: string) => {
       for (const f of readdirSync(dir)) {

@@ -1,6 +1,9 @@
 // Runs the real app for the API contract tests: the production build of this repo (`npx next
 // build`, which `npm test` runs first) started with `next start` on its own port against its
 // own database. JOBDECK_API_TEST_APP_DIR points at another directory holding a build.
+// A production server refuses to start without sign-in (lib/server/startup.ts): these servers
+// allow the demo sign-in on purpose (JOBDECK_DEMO_AUTH=1) with a fixed test secret, and ignore
+// any OIDC_* / NEXTAUTH_URL of the environment the tests run in.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -22,15 +25,64 @@ export interface RunningServer {
   output(): string;
 }
 
-/** `next start` on `port` with DATABASE_URL; resolves once it answers HTTP. */
-export async function startServer(opts: { port: number; databaseUrl: string; env?: Record<string, string> }): Promise<RunningServer> {
-  const dir = await appDir();
-  let log = "";
-  const child: ChildProcess = spawn(process.execPath, [path.join(dir, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(opts.port), "-H", "127.0.0.1"], {
+/** Environment overrides; `undefined` removes a variable. */
+export type ServerEnv = Record<string, string | undefined>;
+
+export const TEST_NEXTAUTH_SECRET = "jobdeck-api-tests-secret-0123456789abcdef";
+
+function serverEnv(databaseUrl: string, env: ServerEnv = {}): NodeJS.ProcessEnv {
+  const out: Record<string, string | undefined> = {
+    ...process.env,
+    OIDC_ISSUER: undefined,
+    OIDC_CLIENT_ID: undefined,
+    OIDC_CLIENT_SECRET: undefined,
+    NEXTAUTH_URL: undefined,
+    AUTH_SECRET: undefined,
+    OIDC_ROLES_CLAIM: undefined,
+    JOBDECK_ROLE_MAP: undefined,
+    JOBDECK_SESSION_HOURS: undefined,
+    JOBDECK_METRICS_PUBLIC: undefined,
+    JOBDECK_BULK_CONFIRM_THRESHOLD: undefined,
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    JOBDECK_DEMO: "0",
+    JOBDECK_DEMO_AUTH: "1",
+    NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
+    ...env,
+  };
+  for (const [k, v] of Object.entries(out)) if (v === undefined) delete out[k];
+  return out as NodeJS.ProcessEnv;
+}
+
+function spawnNext(dir: string, port: number, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [path.join(dir, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: dir,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: opts.databaseUrl, JOBDECK_DEMO: "0", ...opts.env },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/**
+ * `next start` that is expected to refuse to start: resolves with its exit code and output once
+ * it exits (killed after 60 s if it does not, which the caller's assertions then report).
+ */
+export async function startServerExpectingExit(opts: { port: number; databaseUrl: string; env?: ServerEnv }): Promise<{ code: number | null; output: string }> {
+  const dir = await appDir();
+  const child = spawnNext(dir, opts.port, serverEnv(opts.databaseUrl, opts.env));
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  clearTimeout(killer);
+  return { code, output: log };
+}
+
+/** `next start` on `port` with DATABASE_URL; resolves once it answers HTTP. */
+export async function startServer(opts: { port: number; databaseUrl: string; env?: ServerEnv }): Promise<RunningServer> {
+  const dir = await appDir();
+  let log = "";
+  const child = spawnNext(dir, opts.port, serverEnv(opts.databaseUrl, opts.env));
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${opts.port}`;

@@ -1,9 +1,9 @@
 // The server actions through their one wrapper (lib/actions/safe-action): the caller and role
 // check, zod parsing of what forms and URLs send, results as values, and the audit actor.
 // Runs the real actions on a real database (getDb() opens DATABASE_URL); outside a Next
-// request there is no cache to revalidate.
+// request there is no cache to revalidate, and the caller is named with runAsCaller().
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { authorize, AuthorizationError, type Caller, getCaller, hasRole } from "../../lib/auth/caller";
+import { authorize, AuthorizationError, type Caller, getCaller, hasRole, runAsCaller } from "../../lib/auth/caller";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 
 let t: TestDatabase;
@@ -16,6 +16,10 @@ let actions: {
   previewBulkAction: typeof import("../../lib/actions/preview-bulk").previewBulkAction;
 };
 let dead: number[];
+
+const operator: Caller = { name: "ops@example.com", roles: ["operator"], source: "session" };
+/** Runs an action as the signed-in operator. */
+const asOperator = <T>(fn: () => Promise<T>): Promise<T> => runAsCaller(operator, fn);
 
 beforeAll(async () => {
   t = await createTestDatabase("operations_actions");
@@ -42,8 +46,10 @@ afterAll(async () => {
 
 describe("authorize: the single role check", () => {
   const viewer: Caller = { name: "v@example.com", roles: ["viewer"], source: "session" };
-  test("today every local caller is an admin", async () => {
-    expect(await getCaller()).toEqual({ name: "local-operator", roles: ["admin"], source: "unauthenticated-local" });
+  test("outside a request nobody is signed in; runAsCaller names the caller", async () => {
+    expect(await getCaller()).toBeNull();
+    expect(await runAsCaller(viewer, () => getCaller())).toEqual(viewer);
+    expect(await runAsCaller(null, () => getCaller())).toBeNull();
   });
   test("no caller → 401, a weaker role → 403, a stronger role passes", () => {
     expect(() => authorize(null, "viewer")).toThrow(AuthorizationError);
@@ -54,42 +60,42 @@ describe("authorize: the single role check", () => {
 });
 
 test("preview, then retry by filter sent as a query string; the audit names the caller", async () => {
-  const preview = await actions.previewBulkAction({ action: "retry", filter: "?kind=act&state=dead,running" });
-  expect(preview).toMatchObject({ ok: true, preview: { matched: 5, will_change: 5, will_skip: 0 } });
-  const r = await actions.retryJobsAction({ filter: { kind: "act" }, limit: "2", reason: "fixed" });
+  const preview = await asOperator(() => actions.previewBulkAction({ action: "retry", filter: "?kind=act&state=dead,running" }));
+  expect(preview).toMatchObject({ ok: true, preview: { matched: 5, will_change: 5, will_skip: 0 }, allowed: true, threshold: 1000 });
+  const r = await asOperator(() => actions.retryJobsAction({ filter: { kind: "act" }, limit: "2", reason: "fixed" }));
   expect(r).toMatchObject({ ok: true, result: { affected: 2, batches: 1 } });
   const [audit] = await t.db.query<{ actor: string; roles: string[]; reason: string }>("select actor, roles, reason from audit_events order by id desc limit 1");
-  expect(audit).toEqual({ actor: "local-operator", roles: ["admin"], reason: "fixed" });
+  expect(audit).toEqual({ actor: "ops@example.com", roles: ["operator"], reason: "fixed" });
 });
 
 test("a form post: ids as text, priority as a string, the useActionState (prevState, formData) call", async () => {
   const fd = new FormData();
   fd.set("ids", `${dead[0]}, ${dead[1]}`);
   fd.set("reason", "from a form");
-  const retried = await actions.retryJobsAction(undefined, fd);
+  const retried = await asOperator(() => actions.retryJobsAction(undefined, fd));
   expect(retried).toMatchObject({ ok: true, result: { affected: 2 } });
   const prio = new FormData();
   prio.append("ids", String(dead[0]));
   prio.append("priority", "7");
-  expect(await actions.setPriorityAction(prio)).toMatchObject({ ok: true, result: { affected: 1 } });
-  expect(await actions.runNowAction({ ids: [dead[0]] })).toMatchObject({ ok: true, result: { affected: 1 } });
+  expect(await asOperator(() => actions.setPriorityAction(prio))).toMatchObject({ ok: true, result: { affected: 1 } });
+  expect(await asOperator(() => actions.runNowAction({ ids: [dead[0]] }))).toMatchObject({ ok: true, result: { affected: 1 } });
 });
 
 test("bad input comes back as values naming the field; nothing changes", async () => {
-  const badFilter = await actions.cancelJobsAction({ filter: { state: "zombie", createdSince: "soon" } });
+  const badFilter = await asOperator(() => actions.cancelJobsAction({ filter: { state: "zombie", createdSince: "soon" } }));
   expect(badFilter).toMatchObject({ ok: false, code: "invalid_input" });
   if (badFilter.ok) return;
   expect(Object.keys(badFilter.fieldErrors ?? {}).sort()).toEqual(["filter.createdSince", "filter.state"]);
-  expect(await actions.retryJobsAction({})).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { ids: [expect.stringMatching(/select jobs/)] } });
-  expect(await actions.setPriorityAction({ ids: "1", priority: "high" })).toMatchObject({ ok: false, fieldErrors: { priority: [expect.stringMatching(/whole number/)] } });
-  expect(await actions.retryJobsAction({ ids: "1,x" })).toMatchObject({ ok: false, code: "invalid_input" });
+  expect(await asOperator(() => actions.retryJobsAction({}))).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { ids: [expect.stringMatching(/select jobs/)] } });
+  expect(await asOperator(() => actions.setPriorityAction({ ids: "1", priority: "high" }))).toMatchObject({ ok: false, fieldErrors: { priority: [expect.stringMatching(/whole number/)] } });
+  expect(await asOperator(() => actions.retryJobsAction({ ids: "1,x" }))).toMatchObject({ ok: false, code: "invalid_input" });
   const [{ n }] = await t.db.query<{ n: number }>("select count(*)::int as n from jobs where state = 'cancelled'");
   expect(n).toBe(0);
 });
 
 test("queue refusals map to clear messages: recover an online worker's jobs", async () => {
   await t.db.query("insert into workers (id, hostname, pid, queues, concurrency, version) values ('w-live', 'h', 1, '{}', 1, 't')");
-  const r = await actions.recoverStaleAction({ workerId: "w-live" });
+  const r = await asOperator(() => actions.recoverStaleAction({ workerId: "w-live" }));
   expect(r).toMatchObject({ ok: false, code: "conflict", error: expect.stringMatching(/w-live is online/) });
-  expect(await actions.recoverStaleAction({ all: "true" })).toMatchObject({ ok: true, result: { recovered: 0 } });
+  expect(await asOperator(() => actions.recoverStaleAction({ all: "true" }))).toMatchObject({ ok: true, result: { recovered: 0 } });
 });

@@ -15,6 +15,7 @@ import { StateBadge } from "@/components/state-badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { type CampaignAggregate, getCampaignAggregate, parseCampaignId } from "@/lib/queries/campaigns";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { requirePageRole } from "@/lib/auth/page-guard";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -36,6 +37,7 @@ function resumeBlockedBy(a: CampaignAggregate): string | null {
 }
 
 export default async function CampaignPage({ params }: Props) {
+  await requirePageRole();
   const id = parseCampaignId((await params).id);
   if (id == null) notFound();
   await connection();

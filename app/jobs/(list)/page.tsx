@@ -13,12 +13,14 @@ import type { JobsPageView } from "@/components/jobs/types";
 import { jobFilterInputFromSearchParams, safeParseJobFilter } from "@/lib/filters/job-filter";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 import { loadJobsPage } from "../_data/load-jobs-page";
+import { requirePageRole } from "@/lib/auth/page-guard";
 
 export const metadata: Metadata = { title: "Jobs" };
 
 const PAGING_FIELDS = new Set(["limit", "beforeId", "afterId"]);
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageRole();
   await connection();
   const raw = jobFilterInputFromSearchParams(await searchParams);
   const query = toQuery(raw);

@@ -12,6 +12,7 @@ import { StateBadge } from "@/components/state-badge";
 import { type AuditEventRow, listJobAudit } from "@/lib/queries/audit";
 import { getJobDetail, type JobDetail, parseJobId } from "@/lib/queries/job-detail";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { requirePageRole } from "@/lib/auth/page-guard";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -21,6 +22,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function JobDetailPage({ params }: Props) {
+  await requirePageRole();
   const id = parseJobId((await params).id);
   if (id == null) notFound();
   await connection();

@@ -1,7 +1,7 @@
 // /settings/tokens (admin): create, list and revoke API tokens. Secrets are shown once at creation.
 import type { Metadata } from "next";
 import { TokensPanel, type TokenListItem } from "@/components/settings/tokens-panel";
-import { getCaller, hasRole } from "@/lib/auth/caller";
+import { requirePageRole } from "@/lib/auth/page-guard";
 import { listApiTokens } from "@/lib/auth/tokens";
 import { getDb } from "@/lib/server/db";
 
@@ -9,15 +9,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "API tokens" };
 
 export default async function TokensPage() {
-  const caller = await getCaller();
-  if (!hasRole(caller, "admin")) {
-    return (
-      <main id="main" className="mx-auto max-w-[1400px] px-4 py-6">
-        <h1 className="text-xl font-bold">API tokens</h1>
-        <p className="mt-2">Only admins manage API tokens.</p>
-      </main>
-    );
-  }
+  await requirePageRole("admin");
   const rows = await listApiTokens(await getDb());
   const tokens: TokenListItem[] = rows.map((r) => ({
     id: r.id,
@@ -30,12 +22,13 @@ export default async function TokensPage() {
     last_used_at: r.last_used_at?.toISOString() ?? null,
   }));
   return (
-    <main id="main" className="mx-auto max-w-[1400px] space-y-4 px-4 py-6">
-      <h1 className="text-xl font-bold">API tokens</h1>
+    <div className="space-y-4">
+      <h1 className="text-lg font-semibold">API tokens</h1>
       <p className="text-sm text-muted">
-        Send as <code>Authorization: Bearer &lt;token&gt;</code>. <code>jobs:write</code> acts as an operator; tokens are never admin. See the <a className="underline" href="/api-docs">API docs</a>.
+        Send as <code>Authorization: Bearer &lt;token&gt;</code>. <code>jobs:write</code> acts as an operator; only a token with the{" "}
+        <code>admin</code> scope acts as an admin. See the <a className="underline" href="/api-docs">API docs</a>.
       </p>
       <TokensPanel tokens={tokens} />
-    </main>
+    </div>
   );
 }

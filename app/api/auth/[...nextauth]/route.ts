@@ -3,14 +3,14 @@
 // security follows NEXTAUTH_URL / the forwarded protocol (lib/auth/settings.ts).
 import NextAuth from "next-auth";
 import { buildAuthOptions } from "@/lib/auth/next-auth-options";
-import { authSettings, useSecureCookies } from "@/lib/auth/settings";
+import { authSettings, secureCookiesFor } from "@/lib/auth/settings";
 
 export const dynamic = "force-dynamic";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 async function handler(request: Request, context: Ctx): Promise<Response> {
-  const options = buildAuthOptions(authSettings(), useSecureCookies(request.headers));
+  const options = buildAuthOptions(authSettings(), secureCookiesFor(request.headers));
   return NextAuth(request as never, context as never, options) as Promise<Response>;
 }
 
