@@ -1,7 +1,7 @@
-// The audit trail in a real browser: an operator retries a dead job from its page, then /audit
-// shows who, what and why (and the job's page lists the entry); the filtered CSV and NDJSON
-// exports carry exactly those rows; payload secrets never reach the page; every response carries
-// the hardening headers; axe finds nothing serious on /audit.
+// The audit trail in a real browser: the admin (signed in by the global setup) retries a dead
+// job from its page, then /audit shows who, what and why (and the job's page lists the entry);
+// the filtered CSV and NDJSON exports carry exactly those rows; payload secrets never reach the
+// page; every response carries the hardening headers; axe finds nothing serious on /audit.
 import { expect, test } from "@playwright/test";
 import type { Database } from "../db/client";
 import { recordAudit } from "../lib/audit/record";
@@ -34,7 +34,7 @@ test("a retry from the job page is in /audit with actor, action and reason, on t
   await page.reload();
   const jobAudit = page.getByTestId("job-audit");
   await expect(jobAudit.getByTestId("audit-row")).toHaveCount(1);
-  await expect(jobAudit.getByTestId("audit-actor")).toHaveText("local-operator");
+  await expect(jobAudit.getByTestId("audit-actor")).toHaveText("admin@example.com");
   await expect(jobAudit.getByTestId("audit-action")).toHaveText("jobs.retry");
   await expect(jobAudit.getByTestId("audit-reason")).toHaveText("upstream fixed, audit e2e");
   await page.getByRole("heading", { name: "Audit trail" }).scrollIntoViewIfNeeded();
@@ -44,7 +44,7 @@ test("a retry from the job page is in /audit with actor, action and reason, on t
   await audit.goto();
   await expect(audit.rows).toHaveCount(3);
   const newest = audit.rows.first();
-  await expect(newest.getByTestId("audit-actor")).toHaveText("local-operator");
+  await expect(newest.getByTestId("audit-actor")).toHaveText("admin@example.com");
   await expect(newest).toContainText("admin");
   await expect(newest.getByTestId("audit-action")).toHaveText("jobs.retry");
   await expect(newest.getByTestId("audit-reason")).toHaveText("upstream fixed, audit e2e");
@@ -61,16 +61,16 @@ test("a retry from the job page is in /audit with actor, action and reason, on t
   await page.screenshot({ path: "e2e/artifacts/audit.png", fullPage: true });
 
   // Filter by actor and time range through the form; the URL carries it.
-  await audit.filter("Actor").fill("LOCAL-op");
+  await audit.filter("Actor").fill("ADMIN");
   await audit.filter("Since").fill("1h");
   await audit.apply();
-  await expect(page).toHaveURL(/\/audit\?actor=LOCAL-op&since=1h$/);
+  await expect(page).toHaveURL(/\/audit\?actor=ADMIN&since=1h$/);
   await expect(audit.rows).toHaveCount(1);
   await expect(audit.rows.first().getByTestId("audit-reason")).toHaveText("upstream fixed, audit e2e");
 
   // The exports carry exactly the filtered rows.
   const csvHref = await audit.exportLink("CSV").getAttribute("href");
-  expect(csvHref).toBe("/audit/export/csv?actor=LOCAL-op&since=1h");
+  expect(csvHref).toBe("/audit/export/csv?actor=ADMIN&since=1h");
   const csv = await page.request.get(csvHref!);
   expect(csv.status()).toBe(200);
   expect(csv.headers()["content-type"]).toContain("text/csv");
@@ -78,7 +78,7 @@ test("a retry from the job page is in /audit with actor, action and reason, on t
   const lines = (await csv.text()).trim().split("\r\n");
   expect(lines[0]).toBe("id,at,actor,roles,action,target_ids,filter,affected,skipped,reason,outcome,details");
   expect(lines).toHaveLength(2);
-  expect(lines[1]).toMatch(new RegExp(`^\\d+,\\d{4}-\\d{2}-\\d{2}T[^,]+Z,local-operator,admin,jobs\\.retry,${id},,1,0,"upstream fixed, audit e2e",ok,`));
+  expect(lines[1]).toMatch(new RegExp(`^\\d+,\\d{4}-\\d{2}-\\d{2}T[^,]+Z,admin@example\\.com,admin,jobs\\.retry,${id},,1,0,"upstream fixed, audit e2e",ok,`));
 
   const ndjsonHref = await audit.exportLink("NDJSON").getAttribute("href");
   const nd = await page.request.get(ndjsonHref!);
@@ -86,11 +86,11 @@ test("a retry from the job page is in /audit with actor, action and reason, on t
   expect(nd.headers()["content-type"]).toContain("application/x-ndjson");
   const events = (await nd.text()).trim().split("\n").map((l) => JSON.parse(l));
   expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ actor: "local-operator", roles: ["admin"], action: "jobs.retry", target_ids: [id], affected: 1, skipped: 0, reason: "upstream fixed, audit e2e", outcome: "ok" });
+  expect(events[0]).toMatchObject({ actor: "admin@example.com", roles: ["admin"], action: "jobs.retry", target_ids: [id], affected: 1, skipped: 0, reason: "upstream fixed, audit e2e", outcome: "ok" });
 
   // Unfiltered, the export holds every event, newest first; the job filter finds carol's.
   const all = (await (await page.request.get("/audit/export/ndjson")).text()).trim().split("\n").map((l) => JSON.parse(l));
-  expect(all.map((e) => e.actor)).toEqual(["local-operator", "cli:ops@batch-7", "carol@example.com"]);
+  expect(all.map((e) => e.actor)).toEqual(["admin@example.com", "cli:ops@batch-7", "carol@example.com"]);
   await audit.goto(`job=${other}`);
   await expect(audit.rows).toHaveCount(1);
   await expect(audit.rows.first()).toContainText("superseded by v2");

@@ -9,7 +9,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { groupsFromClaims } from "./role-map";
 import { type Role, ROLES } from "./roles";
-import type { SessionClaims } from "./session";
+import { type SessionClaims, sessionEndsAt } from "./session";
 import type { AuthSettings } from "./settings";
 
 export const DEMO_EMAIL_DOMAIN = "demo.jobdeck.local";
@@ -57,7 +57,10 @@ const logger = {
 };
 
 export function buildAuthOptions(settings: AuthSettings, secureCookies: boolean): AuthOptions {
-  const maxAge = Math.round(settings.sessionHours * 3600);
+  // The session ends at auth_time + JOBDECK_SESSION_HOURS (enforced by lib/auth/session.ts on
+  // every request). The cookie outlives it by a day so the browser still holds it then, and
+  // Jobdeck can say "your session has ended" instead of silently showing the sign-in page.
+  const maxAge = Math.round(settings.sessionHours * 3600) + 86_400;
   return {
     providers: [...(settings.oidc ? [oidcProvider(settings.oidc)] : []), ...(settings.demo ? [demoProvider] : [])],
     secret: settings.secret ?? undefined,
@@ -82,7 +85,9 @@ export function buildAuthOptions(settings: AuthSettings, secureCookies: boolean)
       },
       // What /api/auth/session tells the browser: who, nothing else.
       async session({ session, token }) {
-        return { expires: session.expires, user: { name: token.name ?? null, email: token.email ?? null } };
+        const ended = typeof token.auth_time !== "number" || sessionEndsAt(token.auth_time, settings) * 1000 <= Date.now();
+        if (ended) return { expires: new Date(0).toISOString() } as typeof session;
+        return { expires: new Date(sessionEndsAt(token.auth_time as number, settings) * 1000).toISOString(), user: { name: token.name ?? null, email: token.email ?? null } };
       },
     },
   };

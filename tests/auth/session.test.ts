@@ -76,13 +76,13 @@ describe("buildAuthOptions", () => {
   // next-auth v4 keeps a credentials provider's own id in `options` until it merges them.
   const ids = (o: ReturnType<typeof buildAuthOptions>) => o.providers.map((p) => (p as { options?: { id?: string } }).options?.id ?? p.id);
 
-  test("providers follow the settings; the JWT and session live JOBDECK_SESSION_HOURS", () => {
+  test("providers follow the settings; the cookie outlives the session by a day (so its end can be told apart)", () => {
     expect(ids(buildAuthOptions(both, true))).toEqual(["oidc", "demo"]);
     expect(ids(buildAuthOptions(oidcOnly, true))).toEqual(["oidc"]);
     expect(ids(buildAuthOptions(demoOnly, false))).toEqual(["demo"]);
     const o = buildAuthOptions(both, true);
-    expect(o.session).toMatchObject({ strategy: "jwt", maxAge: 2 * 3600 });
-    expect(o.jwt?.maxAge).toBe(2 * 3600);
+    expect(o.session).toMatchObject({ strategy: "jwt", maxAge: 2 * 3600 + 86_400 });
+    expect(o.jwt?.maxAge).toBe(2 * 3600 + 86_400);
     expect(o.useSecureCookies).toBe(true);
     expect(buildAuthOptions(both, false).useSecureCookies).toBe(false);
   });

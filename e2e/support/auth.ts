@@ -1,0 +1,71 @@
+// Who the e2e suite signs in as, and how the app under test is wired to the suite's identity
+// provider (e2e/support/oidc-provider.mjs). Shared by playwright.config.ts, the global setup and
+// the specs, so the ports, the client and the accounts are named once.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { E2E_DATABASE_URL } from "./database";
+
+// The provider's directory (oidc-accounts.json): one password for every account.
+const directory = JSON.parse(readFileSync(path.join(import.meta.dirname, "oidc-accounts.json"), "utf8")) as { password: string };
+
+export const APP_PORT = Number(process.env.JOBDECK_E2E_PORT ?? 3100);
+/** A second app server (same build, short sessions) that the session-expiry test starts itself. */
+export const SHORT_SESSION_APP_PORT = Number(process.env.JOBDECK_E2E_SHORT_SESSION_PORT ?? APP_PORT + 1);
+export const OIDC_PORT = Number(process.env.JOBDECK_E2E_OIDC_PORT ?? 3190);
+
+export const appUrl = (port: number = APP_PORT) => `http://127.0.0.1:${port}`;
+export const OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
+export const OIDC_CLIENT_ID = "jobdeck-e2e";
+export const OIDC_CLIENT_SECRET = "jobdeck-e2e-client-secret";
+export const OIDC_DISPLAY_NAME = "Example IdP";
+/** Bulk actions on more jobs than this need an admin (small, so a test can exceed it). */
+export const BULK_CONFIRM_THRESHOLD = 5;
+
+/** The provider's accounts: one per role, and one whose groups map to no role. */
+export const USERS = {
+  viewer: "viewer@example.com",
+  operator: "operator@example.com",
+  admin: "admin@example.com",
+  nobody: "nobody@example.com",
+} as const;
+export type E2eUser = keyof typeof USERS;
+export const PASSWORD = directory.password;
+
+/** Where the global setup saves each role's signed-in browser state (gitignored). */
+export function storageStatePath(role: Exclude<E2eUser, "nobody">): string {
+  return path.resolve(import.meta.dirname, "..", ".auth", `${role}.json`);
+}
+
+/** The environment of the e2e identity provider. */
+export function oidcProviderEnv(): Record<string, string> {
+  return {
+    JOBDECK_E2E_OIDC_PORT: String(OIDC_PORT),
+    JOBDECK_E2E_OIDC_CLIENT_ID: OIDC_CLIENT_ID,
+    JOBDECK_E2E_OIDC_CLIENT_SECRET: OIDC_CLIENT_SECRET,
+    JOBDECK_E2E_OIDC_REDIRECT_URIS: [APP_PORT, SHORT_SESSION_APP_PORT].map((p) => `${appUrl(p)}/api/auth/callback/oidc`).join(","),
+  };
+}
+
+/** The environment of an app server under test on `port` (signing in through the e2e provider). */
+export function appServerEnv(port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: E2E_DATABASE_URL,
+    PORT: String(port),
+    NEXT_TELEMETRY_DISABLED: "1",
+    JOBDECK_DEMO: "0",
+    JOBDECK_DEMO_AUTH: "0",
+    OIDC_ISSUER,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    OIDC_DISPLAY_NAME,
+    NEXTAUTH_URL: appUrl(port),
+    NEXTAUTH_SECRET: "jobdeck-e2e-nextauth-secret-not-for-production-use",
+    JOBDECK_BULK_CONFIRM_THRESHOLD: String(BULK_CONFIRM_THRESHOLD),
+    // The defaults, whatever the shell that runs the suite has set.
+    JOBDECK_SESSION_HOURS: "8",
+    JOBDECK_ROLE_MAP: "",
+    OIDC_ROLES_CLAIM: "",
+    OIDC_SCOPE: "",
+    ...extra,
+  };
+}
