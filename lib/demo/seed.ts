@@ -6,6 +6,7 @@ import type { Database } from "../../db/client";
 import { claim, createCampaign, enqueueMany, registerWorker } from "../queue";
 import { JOBDECK_VERSION } from "../version";
 import { DEMO_CAMPAIGN, type DemoJob, randomDemoJob } from "./catalog";
+import { seedChartHistory } from "./seed-charts";
 import { between, chance, pick } from "./util";
 
 const SEED_MARKER = "demo-seed";
@@ -95,6 +96,7 @@ export async function seedHistory(db: Database, count = 420, hours = 6): Promise
        where j.id = m.job_id`,
       [JSON.stringify(attempts.map((a) => ({ ...a, job_id: byIndex.get(a.job) })))],
     );
+    await seedChartHistory(q);
     await q.query(
       `insert into audit_events (actor, action, affected, outcome, details) values ('demo', $1, $2, 'ok', $3)`,
       [SEED_MARKER, ids.length, JSON.stringify({ note: "history seeded by the demo workload" })],
