@@ -33,8 +33,11 @@ test("an admin creates a read-only token, scripts can read but not retry with it
   const [row] = await db.query<{ state: string }>("select state from jobs where id = $1", [dead]);
   expect(row.state).toBe("dead");
 
-  page.once("dialog", (d) => void d.accept());
   await page.getByRole("button", { name: "Revoke" }).click();
+  const dialog = page.getByRole("dialog", { name: "Revoke API token" });
+  await expect(dialog).toContainText("get 401 from the next request on");
+  await dialog.getByRole("button", { name: "Revoke token" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Revoked token" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "revoked" })).toBeVisible();
   expect((await request.get("/api/v1/admin/jobs", { headers: auth })).status()).toBe(401);
   const audit = await db.query<{ action: string }>("select action from audit_events where action like 'tokens.%' order by id");

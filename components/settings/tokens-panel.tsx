@@ -1,6 +1,8 @@
 "use client";
 // Create (token shown once) and revoke API tokens. Server actions do the auth (admin) and audit.
 import { useState, useTransition } from "react";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { useToast } from "@/components/ui/toast";
 import { createApiTokenAction, revokeApiTokenAction } from "@/lib/actions/api-tokens";
 
 export interface TokenListItem {
@@ -25,6 +27,8 @@ export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
+  const [revoking, setRevoking] = useState<TokenListItem | null>(null);
+  const toast = useToast();
 
   return (
     <div className="space-y-6">
@@ -95,13 +99,7 @@ export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
                     type="button"
                     disabled={pending}
                     className="rounded border border-border px-2 py-0.5"
-                    onClick={() => {
-                      if (!confirm(`Revoke token ${t.id} "${t.name}"? Scripts using it stop working at once.`)) return;
-                      start(async () => {
-                        const r = await revokeApiTokenAction({ id: t.id });
-                        if (!r.ok) setError(r.error);
-                      });
-                    }}
+                    onClick={() => setRevoking(t)}
                   >
                     Revoke
                   </button>
@@ -116,6 +114,21 @@ export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
           )}
         </tbody>
       </table>
+      <ConfirmDialog
+        open={revoking !== null}
+        title="Revoke API token"
+        message={revoking ? `Revoke token ${revoking.id} "${revoking.name}" (owner ${revoking.owner})? Scripts using it get 401 from the next request on. This cannot be undone.` : ""}
+        confirmLabel="Revoke token"
+        tone="danger"
+        onCancel={() => setRevoking(null)}
+        onConfirm={async () => {
+          if (!revoking) return;
+          const r = await revokeApiTokenAction({ id: revoking.id });
+          if (!r.ok) throw new Error(r.error);
+          toast.success(`Revoked token ${revoking.id} "${revoking.name}"`, "Requests with it now get 401; the audit log has the entry.");
+          setRevoking(null);
+        }}
+      />
     </div>
   );
 }
