@@ -306,4 +306,23 @@ test.describe("a session past its lifetime", () => {
       await context.close();
     }
   });
+
+  test("a jobs list left open moves to sign-in by itself when the session ends, and comes back after signing in", async ({ browser }) => {
+    const context = await browser.newContext({ baseURL });
+    try {
+      const { page } = await signInOnShortSessionServer(context);
+      await page.goto(`${baseURL}/jobs?state=dead`);
+      // No navigation by the test: the list's live refresh meets the 401 and goes to sign-in.
+      await expect(page).toHaveURL(`${baseURL}/signin?expired=1&callbackUrl=%2Fjobs%3Fstate%3Ddead`, { timeout: 20_000 });
+      const signIn = new SignInPage(page);
+      await expect(signIn.expiredMessage).toBeVisible();
+      // The identity provider may still remember the operator and skip its login form.
+      await signIn.ssoButton.click();
+      await page.waitForURL((u) => u.pathname.startsWith("/interaction/") || u.origin === baseURL && u.pathname === "/jobs");
+      if (page.url().includes("/interaction/")) await signIn.completeProviderLogin(USERS.operator);
+      await expect(page).toHaveURL(`${baseURL}/jobs?state=dead`);
+    } finally {
+      await context.close();
+    }
+  });
 });

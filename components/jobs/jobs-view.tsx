@@ -33,6 +33,12 @@ async function fetchJobsPage(query: string): Promise<JobsPageView> {
   } catch {
     throw new RefreshError("the Jobdeck server did not answer", "the Jobdeck server");
   }
+  if (res.status === 401) {
+    // The session ended while the list was open: go to sign-in and come back here afterwards.
+    const back = `${window.location.pathname}${window.location.search}`;
+    window.location.assign(`/signin?expired=1&callbackUrl=${encodeURIComponent(back)}`);
+    throw new RefreshError("your session has ended", "the Jobdeck server");
+  }
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as Partial<JobsPageFailure> | null;
     throw new RefreshError(body?.error ?? `HTTP ${res.status}`, body?.database ?? "the database");

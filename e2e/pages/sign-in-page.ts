@@ -36,6 +36,11 @@ export class SignInPage {
   async signInAs(email: string, password = PASSWORD): Promise<void> {
     await this.ssoButton.click();
     await this.page.waitForURL((u) => u.origin === OIDC_ISSUER && u.pathname.startsWith("/interaction/"));
+    await this.completeProviderLogin(email, password);
+  }
+
+  /** On the provider's login form: log in and wait to be sent back to Jobdeck. */
+  async completeProviderLogin(email: string, password = PASSWORD): Promise<void> {
     await this.providerLogin.fill(email);
     await this.page.getByPlaceholder("and password").fill(password);
     await this.page.getByRole("button", { name: "Sign-in" }).click();
