@@ -2,32 +2,9 @@
 // loaded from node_modules at run time rather than bundled.
 import type { NextConfig } from "next";
 
-const isDev = process.env.NODE_ENV !== "production";
-
-/**
- * Content-Security-Policy. Everything is served by Jobdeck itself ('self'); nothing may frame it.
- * script-src needs 'unsafe-inline' for Next's inline bootstrap (the RSC payload scripts) and the
- * theme script in app/layout.tsx: the pages are dynamic, so nonces would be possible, but only
- * through a proxy that Jobdeck does not have yet. 'unsafe-eval' only in `next dev` (React's dev
- * build needs it); style-src 'unsafe-inline' for React/recharts style attributes.
- */
-function contentSecurityPolicy(dev = isDev): string {
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self'${dev ? " ws: wss:" : ""}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join("; ");
-}
-
+// The Content-Security-Policy is set per page request by proxy.ts (it carries a nonce):
+// lib/security/csp.ts. These headers go on every response.
 const SECURITY_HEADERS = [
-  { key: "Content-Security-Policy", value: contentSecurityPolicy() },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
@@ -44,7 +21,11 @@ const nextConfig: NextConfig = {
   // The dashboard is an operations tool: no static export, no image optimisation service needed.
   images: { unoptimized: true },
   async headers() {
-    return [{ source: "/:path*", headers: SECURITY_HEADERS }];
+    return [
+      { source: "/:path*", headers: SECURITY_HEADERS },
+      // API responses are data, never documents: nothing in them may load or run.
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }] },
+    ];
   },
 };
 

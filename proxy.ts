@@ -7,15 +7,27 @@ import { type NextRequest, NextResponse } from "next/server";
 import { foreignOrigin } from "@/lib/auth/origin";
 import { callerFromClaims, readSessionClaims } from "@/lib/auth/session";
 import { authSettings, secureCookiesFor } from "@/lib/auth/settings";
+import { contentSecurityPolicy, newNonce } from "@/lib/security/csp";
 
 // Reachable without a session: sign-in itself, and what the sign-in page needs.
 const PUBLIC_PAGES = ["/signin", "/signout", "/no-access"];
 
-/** Passes the page's path on (x-jobdeck-path), so a page that must send its visitor to sign in can bring them back. */
-function withPath(request: NextRequest): NextResponse {
+/**
+ * Lets the request through with a fresh CSP nonce (Next reads it from the request's CSP header
+ * and puts it on its scripts; the layout reads x-nonce) and the page's path (x-jobdeck-path), so
+ * a page that must send its visitor to sign in can bring them back. Both overwrite whatever the
+ * client sent.
+ */
+function pass(request: NextRequest): NextResponse {
+  const nonce = newNonce();
+  const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(request.headers);
   headers.set("x-jobdeck-path", `${request.nextUrl.pathname}${request.nextUrl.search}`);
-  return NextResponse.next({ request: { headers } });
+  headers.set("x-nonce", nonce);
+  headers.set("content-security-policy", csp);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", csp);
+  return response;
 }
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
@@ -26,14 +38,14 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
       console.warn(`[jobdeck] refused a server action from another site (Origin ${foreign.slice(0, 100)}) on ${pathname}`);
       return new NextResponse("Forbidden: this action was sent from another site.\n", { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } });
     }
-    return withPath(request); // the action answers 401/403 itself; a redirect would re-send the POST
+    return pass(request); // the action answers 401/403 itself; a redirect would re-send the POST
   }
-  if (PUBLIC_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return NextResponse.next();
+  if (PUBLIC_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return pass(request);
 
   const settings = authSettings();
   const cookies = Object.fromEntries(request.cookies.getAll().map((c) => [c.name, c.value]));
   const caller = callerFromClaims(await readSessionClaims(cookies, settings, secureCookiesFor(request.headers)), settings);
-  if (caller) return withPath(request);
+  if (caller) return pass(request);
   const signin = new URL("/signin", request.url);
   signin.searchParams.set("callbackUrl", `${pathname}${search}`);
   if (cookies["next-auth.session-token"] || cookies["__Secure-next-auth.session-token"] || cookies["next-auth.session-token.0"]) signin.searchParams.set("expired", "1");

@@ -5,6 +5,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import type { ClientCaller } from "@/components/auth/caller-context";
 import { HeaderUser } from "@/components/auth/header-user";
@@ -37,10 +38,12 @@ async function clientCaller(): Promise<ClientCaller | null> {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const caller = await clientCaller();
+  // proxy.ts puts a fresh nonce on every page request; scripts without it do not run (CSP).
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
       </head>
       <body className="bg-bg text-fg">
         <a

@@ -135,7 +135,9 @@ test("every page is served with the hardening headers, and still hydrates", asyn
     const res = await page.request.get(path);
     const h = res.headers();
     const csp = h["content-security-policy"] ?? "";
-    expect(csp, path).toContain("default-src 'self'");
+    // Pages: scripts only with this response's nonce; API responses: nothing at all.
+    if (path.startsWith("/api/")) expect(csp, path).toContain("default-src 'none'");
+    else expect(csp, path).toMatch(/default-src 'self'.*script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
     expect(csp, path).toContain("frame-ancestors 'none'");
     expect(csp, path).not.toContain("unsafe-eval");
     expect(h["x-content-type-options"], path).toBe("nosniff");

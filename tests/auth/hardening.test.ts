@@ -104,6 +104,27 @@ describe("pages", () => {
     expect(r.headers.get("x-powered-by")).toBeNull();
   });
 
+  test("scripts run only with this response's nonce: no 'unsafe-inline' for scripts, every <script> carries it, a new one per request", async () => {
+    const nonceOf = (csp: string) => /script-src [^;]*'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
+    const r = await fetch(`${app.url}/jobs`, { headers: { cookie: adminSession.header() } });
+    expect(r.status).toBe(200);
+    const csp = r.headers.get("content-security-policy") ?? "";
+    const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src")) ?? "";
+    expect(scriptSrc).not.toContain("unsafe-inline");
+    expect(scriptSrc).toContain("'strict-dynamic'");
+    const nonce = nonceOf(csp);
+    expect(nonce).toBeTruthy();
+    const html = await r.text();
+    const tags = html.match(/<script\b[^>]*>/g) ?? [];
+    expect(tags.length).toBeGreaterThan(3);
+    for (const tag of tags) expect(tag).toContain(`nonce="${nonce}"`);
+    const again = await fetch(`${app.url}/jobs`, { headers: { cookie: adminSession.header() } });
+    expect(nonceOf(again.headers.get("content-security-policy") ?? "")).not.toBe(nonce);
+    // The sign-in page (no session) is protected the same way.
+    const signin = await fetch(`${app.url}/signin`);
+    expect(nonceOf(signin.headers.get("content-security-policy") ?? "")).toBeTruthy();
+  });
+
   test("a page without a session is a 307 to /signin with the way back", async () => {
     const r = await fetch(`${app.url}/jobs?state=dead&kind=bulk5`, { redirect: "manual" });
     expect(r.status).toBe(307);

@@ -49,14 +49,14 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         {failure ? <AutoRefresh renderedAt={renderClock()} /> : null}
       </div>
 
-      <FilterBar key={query} values={raw} issues={issues} />
+      <FilterBar key={`filter:${query}`} values={raw} issues={issues} />
 
       {!parsed.ok ? (
         <InvalidFilter issues={issues} />
       ) : data == null ? (
         <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />
       ) : (
-        <JobsView key={filterQuery} initial={data} query={query} filterQuery={filterQuery} hasFilter={filterQuery !== ""} />
+        <JobsView key={`list:${filterQuery}`} initial={data} query={query} filterQuery={filterQuery} hasFilter={filterQuery !== ""} />
       )}
     </div>
   );

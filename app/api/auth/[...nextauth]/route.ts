@@ -7,6 +7,10 @@ import { authSettings, secureCookiesFor } from "@/lib/auth/settings";
 
 export const dynamic = "force-dynamic";
 
+// `next dev` without NEXTAUTH_URL: redirect back to whatever host the developer uses (next-auth
+// would otherwise assume http://localhost:3000). Production sets NEXTAUTH_URL (start-up checks).
+if (process.env.NODE_ENV !== "production" && !process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "1";
+
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 async function handler(request: Request, context: Ctx): Promise<Response> {
