@@ -225,6 +225,30 @@ describe("stats, metrics, campaigns", () => {
   });
 });
 
+describe("GET /api/v1/admin/audit/export", () => {
+  it("admin tokens (audit:read + admin) get the audit log as NDJSON or CSV, filtered like /audit; others are refused", async () => {
+    const auditor = (await createApiToken(t.db, { name: "siem", owner: "sec@example.com", scopes: ["audit:read", "admin"], actor: { name: "test" } })).token;
+    const notAdmin = (await createApiToken(t.db, { name: "audit-only", owner: "sec@example.com", scopes: ["audit:read"], actor: { name: "test" } })).token;
+    const [{ n }] = await t.db.query<{ n: number }>("select count(*)::int as n from audit_events where action like 'tokens.%'");
+    const nd = await get("/api/v1/admin/audit/export?action=tokens.*", auditor);
+    expect(nd.status).toBe(200);
+    expect(nd.headers.get("content-type")).toContain("application/x-ndjson");
+    const lines = (await nd.text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(n);
+    expect(lines.every((e) => e.action === "tokens.create")).toBe(true);
+    expect(lines[0]).toMatchObject({ action: "tokens.create", actor: "test", outcome: "ok" });
+    const csv = await get("/api/v1/admin/audit/export?format=csv&action=tokens.create", auditor);
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).split("\r\n")[0]).toBe("id,at,actor,roles,action,target_ids,filter,affected,skipped,reason,outcome,details");
+    expect((await get("/api/v1/admin/audit/export?since=banana", auditor)).status).toBe(400);
+    expect((await get("/api/v1/admin/audit/export?format=xml", auditor)).status).toBe(400);
+    // audit:read without admin, an operator token, nobody: refused before anything is read.
+    expect((await get("/api/v1/admin/audit/export", notAdmin)).status).toBe(403);
+    expect((await get("/api/v1/admin/audit/export", writeToken)).status).toBe(403);
+    expect((await get("/api/v1/admin/audit/export")).status).toBe(401);
+  });
+});
+
 describe("health and OpenAPI", () => {
   it("GET /api/health is 200 with the database up", async () => {
     const r = await get("/api/health");
