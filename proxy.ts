@@ -6,7 +6,7 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { foreignOrigin } from "@/lib/auth/origin";
 import { callerFromClaims, readSessionClaims } from "@/lib/auth/session";
-import { authSettings, secureCookiesFor } from "@/lib/auth/settings";
+import { authSettings, holdsSessionCookie, secureCookiesFor } from "@/lib/auth/settings";
 import { contentSecurityPolicy, newNonce } from "@/lib/security/csp";
 
 // Reachable without a session: sign-in itself, and what the sign-in page needs.
@@ -48,7 +48,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (caller) return pass(request);
   const signin = new URL("/signin", request.url);
   signin.searchParams.set("callbackUrl", `${pathname}${search}`);
-  if (cookies["next-auth.session-token"] || cookies["__Secure-next-auth.session-token"] || cookies["next-auth.session-token.0"]) signin.searchParams.set("expired", "1");
+  if (holdsSessionCookie((n) => n in cookies)) signin.searchParams.set("expired", "1");
   return NextResponse.redirect(signin);
 }
 

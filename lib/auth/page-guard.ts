@@ -8,15 +8,10 @@ import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { type Caller, getCaller, hasRole, type Role } from "./caller";
-import { sessionCookieName } from "./settings";
+import { holdsSessionCookie } from "./settings";
 
 /** The caller of this request, read once per render (the layout and the page share it). */
 export const getPageCaller = cache(getCaller);
-
-async function holdsSessionCookie(): Promise<boolean> {
-  const jar = await cookies();
-  return [sessionCookieName(false), sessionCookieName(true)].some((n) => jar.has(n) || jar.has(`${n}.0`));
-}
 
 /** The page's caller, or the end of the request: redirect to /signin or /no-access, or forbidden(). */
 export async function requirePageRole(role: Role = "viewer"): Promise<Caller> {
@@ -26,7 +21,8 @@ export async function requirePageRole(role: Role = "viewer"): Promise<Caller> {
     // Set by proxy.ts (which overwrites whatever a client sent); only a local path is used.
     const path = (await headers()).get("x-jobdeck-path");
     if (path?.startsWith("/") && !path.startsWith("//")) q.set("callbackUrl", path);
-    if (await holdsSessionCookie()) q.set("expired", "1");
+    const jar = await cookies();
+    if (holdsSessionCookie((n) => jar.has(n))) q.set("expired", "1");
     redirect(q.size ? `/signin?${q}` : "/signin");
   }
   if (!caller.roles.length) redirect("/no-access");

@@ -102,3 +102,8 @@ export function secureCookiesFor(headers?: Headers): boolean {
 export function sessionCookieName(secure: boolean): string {
   return secure ? "__Secure-next-auth.session-token" : "next-auth.session-token";
 }
+
+/** Whether a request still carries a session cookie (whole or chunked), valid or not: then a missing caller means "ended". */
+export function holdsSessionCookie(has: (name: string) => boolean): boolean {
+  return [sessionCookieName(false), sessionCookieName(true)].some((n) => has(n) || has(`${n}.0`));
+}
