@@ -4,7 +4,7 @@
 // - provider `demo` (only when demo sign-in is allowed): pick a demo viewer/operator/admin;
 // - JWT sessions whose lifetime is JOBDECK_SESSION_HOURS; the cookie holds the identity and
 //   groups, and lib/auth/session.ts turns them into roles on each request.
-import type { AuthOptions, Profile } from "next-auth";
+import type { AuthOptions, Profile, Session } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { groupsFromClaims } from "./role-map";
@@ -84,9 +84,9 @@ export function buildAuthOptions(settings: AuthSettings, secureCookies: boolean)
         return claims as typeof token;
       },
       // What /api/auth/session tells the browser: who, nothing else.
-      async session({ session, token }) {
+      async session({ token }): Promise<Session> {
         const ended = typeof token.auth_time !== "number" || sessionEndsAt(token.auth_time, settings) * 1000 <= Date.now();
-        if (ended) return { expires: new Date(0).toISOString() } as typeof session;
+        if (ended) return { expires: new Date(0).toISOString() };
         return { expires: new Date(sessionEndsAt(token.auth_time as number, settings) * 1000).toISOString(), user: { name: token.name ?? null, email: token.email ?? null } };
       },
     },
