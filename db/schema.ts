@@ -150,8 +150,12 @@ export const auditEvents = pgTable(
     actor: text("actor").notNull(),
     roles: text("roles").array().notNull().default(sql`'{}'::text[]`),
     action: text("action").notNull(),
+    /** The source acted on (lib/sources): "jobdeck" is the native queue. */
+    source: text("source").notNull().default("jobdeck"),
     // Target ids, or null when the action worked on a filter.
     targetIds: bigint("target_ids", { mode: "number" }).array(),
+    /** A foreign source's job keys (pg-boss: queue:uuid; graphile-worker: id), or null. */
+    targetKeys: text("target_keys").array(),
     filter: jsonb("filter"),
     affected: integer("affected").notNull().default(0),
     skipped: integer("skipped").notNull().default(0),
@@ -164,6 +168,9 @@ export const auditEvents = pgTable(
     index("audit_events_actor_idx").on(t.actor, t.at),
     // A job's audit entries (job detail page, /audit?job=): target_ids @> array[id].
     index("audit_events_target_ids_idx").using("gin", t.targetIds),
+    index("audit_events_target_keys_idx").using("gin", t.targetKeys),
+    // Foreign actions whose outcome is not yet written: the reconciler finds them here.
+    index("audit_events_pending_idx").on(t.at).where(sql`outcome = 'pending'`),
   ],
 );
 

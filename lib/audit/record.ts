@@ -12,18 +12,23 @@ export interface AuditEntry {
   actor: Actor;
   action: string;
   targetIds?: readonly number[] | null;
+  /** The source acted on; default "jobdeck" (the native queue). */
+  source?: string;
+  /** A foreign source's job keys. */
+  targetKeys?: readonly string[] | null;
   filter?: unknown;
   affected: number;
   skipped?: number;
   reason?: string | null;
-  outcome: "ok" | "partial" | "refused" | "error";
+  /** `pending`: the intent of an action on another database, written before it runs; its outcome replaces it. */
+  outcome: "ok" | "partial" | "refused" | "error" | "pending" | "unknown";
   details?: unknown;
 }
 
 export async function recordAudit(q: Sql, e: AuditEntry): Promise<number> {
   const [row] = await q.query<{ id: number }>(
-    `insert into audit_events (actor, roles, action, target_ids, filter, affected, skipped, reason, outcome, details)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
+    `insert into audit_events (actor, roles, action, target_ids, filter, affected, skipped, reason, outcome, details, source, target_keys)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
     [
       e.actor.name,
       e.actor.roles ?? [],
@@ -35,6 +40,8 @@ export async function recordAudit(q: Sql, e: AuditEntry): Promise<number> {
       e.reason ?? null,
       e.outcome,
       e.details === undefined ? null : JSON.stringify(e.details),
+      e.source ?? "jobdeck",
+      e.targetKeys ?? null,
     ],
   );
   return row.id;

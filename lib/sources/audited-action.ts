@@ -1,0 +1,82 @@
+// Every change to a foreign source's jobs, with its audit row. When the source's tables live in
+// the control database the change and its row commit in one transaction, as native actions do.
+// When they live elsewhere no transaction spans both, so the intent is written first (outcome
+// `pending`), the change runs in the source's own transaction, and the outcome replaces the
+// intent; a process that dies between the two leaves `pending`, which reconcilePendingAudit()
+// turns into `unknown`. Either way nothing changes without an audit row.
+import type { Database, Sql } from "../../db/client";
+import { type Actor, recordAudit } from "../audit/record";
+import type { GuestDatabase } from "./guest-db";
+
+export interface BatchOutcome {
+  affected: number;
+  /** Skipped jobs by reason. */
+  skipped: Record<string, number>;
+  /** Keys that changed. */
+  changed: string[];
+}
+
+export interface AuditedActionInput {
+  control: Database;
+  guest: GuestDatabase;
+  source: string;
+  actor: Actor;
+  /** Full audit action name: `jobs.retry`, `api.jobs.cancel`, ... */
+  action: string;
+  reason: string | null;
+  /** The keys this batch targets. */
+  targetKeys: readonly string[];
+  /** The filter the operator chose, when the target was a filter. */
+  filter?: unknown;
+  details?: Record<string, unknown>;
+  /** The change itself, through the library's own functions, on the transaction it is given. */
+  run: (q: Sql) => Promise<BatchOutcome>;
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+export async function auditedSourceAction(i: AuditedActionInput): Promise<BatchOutcome & { auditId: number }> {
+  const base = { actor: i.actor, action: i.action, source: i.source, targetKeys: i.targetKeys, filter: i.filter, reason: i.reason };
+  const details = (o: BatchOutcome) => ({ ...i.details, ...(sum(o.skipped) ? { skipped_by_reason: o.skipped } : {}) });
+  if (i.guest.sameAsControl) {
+    return i.control.tx(async (q) => {
+      const o = await i.run(q);
+      const auditId = await recordAudit(q, { ...base, affected: o.affected, skipped: sum(o.skipped), outcome: "ok", details: details(o) });
+      return { ...o, auditId };
+    });
+  }
+  const auditId = await recordAudit(i.control, { ...base, affected: 0, outcome: "pending", details: { ...i.details, database: i.guest.location } });
+  let o: BatchOutcome;
+  try {
+    o = await i.guest.tx(i.run);
+  } catch (err) {
+    const message = String((err as Error)?.message ?? err).split("\n")[0].slice(0, 500);
+    await i.control.query(`update audit_events set outcome = 'error', details = coalesce(details, '{}'::jsonb) || $2::jsonb where id = $1`, [
+      auditId,
+      JSON.stringify({ error: message }),
+    ]);
+    throw err;
+  }
+  await i.control.query(`update audit_events set outcome = 'ok', affected = $2, skipped = $3, details = coalesce(details, '{}'::jsonb) || $4::jsonb where id = $1`, [
+    auditId,
+    o.affected,
+    sum(o.skipped),
+    JSON.stringify(details(o)),
+  ]);
+  return { ...o, auditId };
+}
+
+/**
+ * Intents older than `olderThanSeconds` whose outcome never arrived (the process died between
+ * the change and its outcome): marked `unknown`, so the audit log says "we do not know" rather
+ * than pretending. Returns how many it marked.
+ */
+export async function reconcilePendingAudit(q: Sql, olderThanSeconds = 300): Promise<number> {
+  const rows = await q.query<{ id: number }>(
+    `update audit_events set outcome = 'unknown',
+       details = coalesce(details, '{}'::jsonb) || jsonb_build_object('reconciled_at', now(), 'note', 'the outcome was never recorded: check the job in its source')
+     where outcome = 'pending' and at < now() - make_interval(secs => $1) returning id`,
+    [olderThanSeconds],
+  );
+  return rows.length;
+}
