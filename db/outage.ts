@@ -9,3 +9,12 @@ export function isDatabaseDown(err: unknown): boolean {
   if (e.name === "BreakerOpenError") return true;
   return (typeof e.code === "string" && DOWN_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(String(e.message));
 }
+
+/** A one-line, secret-free description of why a database could not be used. */
+export function describeDbError(err: unknown): string {
+  const e = err as { code?: string; message?: string } | undefined;
+  const first = String(e?.message ?? err ?? "unknown error").split("\n")[0].slice(0, 240);
+  const code = e?.code && !first.includes(e.code) ? `${e.code}: ` : "";
+  // Never echo a connection string that might carry a password.
+  return (code + first).replace(/postgres(?:ql)?:\/\/[^\s]+/gi, "postgres://…");
+}

@@ -5,6 +5,9 @@ import "server-only";
 import { type Database, openDatabase } from "@/db/client";
 import { migrate } from "@/db/migrate";
 
+// One secret-free description of a database failure, shared with the sources and the CLI.
+export { describeDbError } from "@/db/outage";
+
 type DbCache = { jobdeckDb?: Promise<Database> };
 const cache = globalThis as typeof globalThis & DbCache;
 
@@ -30,15 +33,6 @@ export function getDb(): Promise<Database> {
     });
   }
   return cache.jobdeckDb;
-}
-
-/** A one-line, secret-free description of why the database could not be used. */
-export function describeDbError(err: unknown): string {
-  const e = err as { code?: string; message?: string } | undefined;
-  const first = String(e?.message ?? err ?? "unknown error").split("\n")[0].slice(0, 240);
-  const code = e?.code && !first.includes(e.code) ? `${e.code}: ` : "";
-  // Never echo a connection string that might carry a password.
-  return (code + first).replace(/postgres(?:ql)?:\/\/[^\s]+/gi, "postgres://…");
 }
 
 /** Where the app's data lives, for the footer and banners; never contains a password. */
