@@ -6,6 +6,8 @@ import { AuthorizationError } from "../auth/caller";
 import { JobFilterError } from "../filters/job-filter";
 import { BulkInterruptedError } from "../operations/bulk";
 import { QueueError } from "../queue/state-machine";
+import { BreakerOpenError } from "../sources/breaker";
+import { CapabilityError, SourceUnavailableError, UnknownSourceError } from "../sources/types";
 
 export type ApiErrorCode =
   | "invalid_input"
@@ -16,6 +18,7 @@ export type ApiErrorCode =
   | "job_running"
   | "unsupported_media_type"
   | "interrupted"
+  | "unsupported"
   | "unavailable"
   | "internal";
 
@@ -75,6 +78,11 @@ export function toErrorResponse(err: unknown, label: string): Response {
     const [status, code] = QUEUE_STATUS[err.code];
     return errorResponse(status, code, err.message);
   }
+  // Sources: a missing capability is a 409 naming it; an unreachable source a 503 (the others keep working).
+  if (err instanceof CapabilityError) return errorResponse(409, "unsupported", err.message);
+  if (err instanceof UnknownSourceError) return errorResponse(400, "invalid_input", err.message, { source: [err.message] });
+  if (err instanceof SourceUnavailableError) return errorResponse(503, "unavailable", err.message);
+  if (err instanceof BreakerOpenError) return errorResponse(503, "unavailable", `the source is unavailable: ${err.message}`);
   if (err instanceof BulkInterruptedError) {
     console.error(`[jobdeck] api ${label} interrupted:`, err.cause);
     const p = err.partial;

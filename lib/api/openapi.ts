@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { JOBDECK_VERSION } from "../version";
 import * as S from "./schemas";
+import * as SS from "./source-schemas";
 
 type Method = "get" | "post";
 export interface Endpoint {
@@ -39,6 +40,8 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "post", path: "/api/v1/admin/campaigns/{id}/retry-failed", summary: "Retry the campaign's failed and dead item jobs", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/retry-failed` },
   { method: "post", path: "/api/v1/admin/campaigns/{id}/cancel", summary: "Cancel the campaign: no more batches, pending items cancelled", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/cancel` },
   { method: "get", path: "/api/v1/admin/audit/export", summary: "The audit log (who did what, to which jobs, why, with what outcome) as NDJSON or CSV, newest first; admin tokens only (scopes audit:read + admin)", scope: "audit:read", query: S.auditExportQuery, response: "ndjson", example: `curl -sN ${AUTH} "${B}/api/v1/admin/audit/export?since=7d&action=jobs.*" > audit.ndjson` },
+  { method: "get", path: "/api/v1/sources", summary: "Every source (the native queue, pg-boss, graphile-worker): kind, library and schema versions, capabilities (each missing one with why), state map, health and counts", scope: "jobs:read", query: SS.sourcesQuery, response: SS.sourcesResponse, example: `curl -s ${AUTH} ${B}/api/v1/sources` },
+  { method: "get", path: "/api/v1/admin/workers", summary: "Workers of a source: ONLINE/OFFLINE, last heartbeat, running jobs, processed/failed where the source knows them (409 when it keeps no workers)", scope: "jobs:read", query: SS.workersQuery, response: SS.workersResponse, example: `curl -s ${AUTH} "${B}/api/v1/admin/workers?source=jobdeck"` },
   { method: "get", path: "/api/v1/stats", summary: "Public smoke check: pending, running, workers online", scope: null, response: S.statsResponse, example: `curl -s ${B}/api/v1/stats` },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", scope: null, response: z.record(z.string(), z.unknown()), example: `curl -s ${B}/api/v1/openapi.json` },
 ];
@@ -64,7 +67,7 @@ function queryParameters(schema: z.ZodType) {
 
 const errorRef = { $ref: "#/components/schemas/Error" };
 const errors = (codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state", 503: "Database unavailable" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
+  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state, or a capability the source lacks", 503: "Database or source unavailable" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
 
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};

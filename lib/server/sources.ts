@@ -3,7 +3,7 @@
 // that turns a `?source=` value into a Source.
 import "server-only";
 import { openSources, type SourceRegistry } from "@/lib/sources/registry";
-import { NATIVE_SOURCE, type Source } from "@/lib/sources/types";
+import { NATIVE_SOURCE, type Source, UnknownSourceError } from "@/lib/sources/types";
 import { getDb } from "./db";
 
 type Cache = { jobdeckSources?: Promise<SourceRegistry> };
@@ -18,16 +18,6 @@ export function getSources(): Promise<SourceRegistry> {
     });
   }
   return cache.jobdeckSources;
-}
-
-export class UnknownSourceError extends Error {
-  constructor(
-    readonly requested: string,
-    readonly known: readonly string[],
-  ) {
-    super(`unknown source "${requested.slice(0, 60)}"; sources are ${known.join(", ")}`);
-    this.name = "UnknownSourceError";
-  }
 }
 
 /** `?source=` (absent or empty = the native source) → the Source, or UnknownSourceError. */

@@ -337,3 +337,14 @@ export class SourceUnavailableError extends Error {
     this.name = "SourceUnavailableError";
   }
 }
+
+/** A `source` parameter naming no configured source: a 400 in the API, a 404 page. */
+export class UnknownSourceError extends Error {
+  constructor(
+    readonly requested: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown source "${requested.slice(0, 60)}"; sources are ${known.join(", ")}`);
+    this.name = "UnknownSourceError";
+  }
+}
