@@ -217,6 +217,24 @@ export const queueDepthSamples = pgTable(
   (t) => [primaryKey({ name: "queue_depth_samples_pkey", columns: [t.bucket, t.queue] })],
 );
 
+// Per-minute depth of each foreign source's queues (lib/sources/sampler.ts), written by one
+// leader-elected app process: foreign libraries keep no history Jobdeck could chart, so the
+// overview's depth chart of a pg-boss or graphile-worker source reads this table.
+export const sourceDepthSamples = pgTable(
+  "source_depth_samples",
+  {
+    source: text("source").notNull(),
+    bucket: ts("bucket").notNull(),
+    queue: text("queue").notNull(),
+    pending: integer("pending").notNull().default(0),
+    running: integer("running").notNull().default(0),
+    /** Failed with a retry scheduled. */
+    failed: integer("failed").notNull().default(0),
+    sampledAt: ts("sampled_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "source_depth_samples_pkey", columns: [t.source, t.bucket, t.queue] })],
+);
+
 // API tokens for scripts and monitoring (issue 6). The secret is shown once; only its sha256 is
 // stored. The token string is `jd_<id>_<secret>`, so a request finds its row by primary key.
 export const apiTokens = pgTable(

@@ -55,7 +55,7 @@ const histOf = (row: Record<string, unknown>) => Array.from({ length: RUNTIME_BU
 const ORIGIN = "timestamptz '2000-01-01 00:00:00+00'";
 
 /** Start of the first interval, in epoch ms, aligned like date_bin(step, t, 2000-01-01 UTC). */
-function firstBin(nowMs: number, range: OverviewRange): number {
+export function firstBin(nowMs: number, range: OverviewRange): number {
   const { seconds, stepSeconds } = OVERVIEW_RANGES[range];
   const origin = Date.UTC(2000, 0, 1);
   const step = stepSeconds * 1000;

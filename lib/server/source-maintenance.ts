@@ -1,0 +1,55 @@
+// The app server's own maintenance for foreign sources, one loop per process (every
+// JOBDECK_MAINTENANCE_INTERVAL_SECONDS, default 15 s): depth samples once a minute (one leader
+// across replicas, lib/sources/sampler), audit intents whose outcome never came marked `unknown`
+// (lib/sources/audited-action), and old samples dropped. Native chores stay with the workers.
+import "server-only";
+import { reconcilePendingAudit } from "@/lib/sources/audited-action";
+import { deleteExpiredSourceSamples, sampleSourcesOnce } from "@/lib/sources/sampler";
+import { retentionConfig } from "@/lib/queue/retention";
+import { getDb, describeDbError } from "./db";
+import { getSources } from "./sources";
+
+type Cache = { jobdeckSourceLoop?: NodeJS.Timeout };
+const cache = globalThis as typeof globalThis & Cache;
+const HOUSEKEEPING_EVERY_MS = 5 * 60_000;
+
+export async function sourceMaintenanceTick(state: { lastHousekeeping: number }): Promise<void> {
+  const [db, registry] = await Promise.all([getDb(), getSources()]);
+  const sampled = await sampleSourcesOnce(db, registry.all);
+  for (const [name, error] of Object.entries(sampled.errors)) console.warn(`[jobdeck] source ${name}: depth sample skipped: ${error}`);
+  const unknown = await reconcilePendingAudit(db);
+  if (unknown) console.warn(`[jobdeck] ${unknown} audit intent(s) never got an outcome: marked unknown`);
+  if (Date.now() - state.lastHousekeeping > HOUSEKEEPING_EVERY_MS) {
+    state.lastHousekeeping = Date.now();
+    await deleteExpiredSourceSamples(db, retentionConfig().rollupDays);
+  }
+}
+
+/** Starts the loop once per process (no-op when already running or without foreign sources). */
+export async function startSourceMaintenance(): Promise<void> {
+  if (cache.jobdeckSourceLoop) return;
+  const registry = await getSources();
+  if (registry.all.length <= 1) return;
+  const seconds = Number(process.env.JOBDECK_MAINTENANCE_INTERVAL_SECONDS ?? 15);
+  const state = { lastHousekeeping: 0 };
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sourceMaintenanceTick(state);
+    } catch (err) {
+      console.error(`[jobdeck] source maintenance: ${describeDbError(err)}`);
+    } finally {
+      running = false;
+    }
+  };
+  cache.jobdeckSourceLoop = setInterval(tick, Math.max(1, seconds) * 1000);
+  cache.jobdeckSourceLoop.unref();
+  void tick();
+}
+
+export function stopSourceMaintenance(): void {
+  if (cache.jobdeckSourceLoop) clearInterval(cache.jobdeckSourceLoop);
+  cache.jobdeckSourceLoop = undefined;
+}
