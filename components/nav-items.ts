@@ -9,14 +9,17 @@ export interface NavItem {
   ready: boolean;
   /** The role the section needs (default: any signed-in role). */
   role?: Role;
+  /** The section shows one source at a time: its link keeps `?source=`. */
+  perSource?: boolean;
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
-  { href: "/", label: "Overview", ready: true },
-  { href: "/jobs", label: "Jobs", ready: true },
-  { href: "/workers", label: "Workers", ready: true },
-  { href: "/stale", label: "Stale locks", ready: true },
-  { href: "/campaigns", label: "Campaigns", ready: true },
-  { href: "/audit", label: "Audit", ready: true },
+  { href: "/sources", label: "All sources", ready: true },
+  { href: "/", label: "Overview", ready: true, perSource: true },
+  { href: "/jobs", label: "Jobs", ready: true, perSource: true },
+  { href: "/workers", label: "Workers", ready: true, perSource: true },
+  { href: "/stale", label: "Stale locks", ready: true, perSource: true },
+  { href: "/campaigns", label: "Campaigns", ready: true, perSource: true },
+  { href: "/audit", label: "Audit", ready: true, perSource: true },
   { href: "/settings/tokens", label: "API tokens", ready: true, role: "admin" },
 ];

@@ -3,13 +3,16 @@
 // disabled with a "soon" label instead of linking to a missing page. Sections the caller's role
 // cannot open (API tokens: admin) are not listed.
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { rolesInclude } from "@/lib/auth/roles";
 import { useCaller } from "./auth/caller-context";
 import { NAV_ITEMS } from "./nav-items";
+import { withSource } from "./sources/source-href";
 
 export function SiteNav() {
   const pathname = usePathname();
+  // Sections keep the source being looked at (?source=), except the ones that span every source.
+  const source = useSearchParams().get("source");
   const caller = useCaller();
   const items = NAV_ITEMS.filter((item) => !item.role || (caller != null && rolesInclude(caller.roles, item.role)));
   return (
@@ -34,7 +37,7 @@ export function SiteNav() {
           return (
             <li key={item.href}>
               <Link
-                href={item.href}
+                href={item.perSource ? withSource(item.href, source) : item.href}
                 aria-current={current ? "page" : undefined}
                 className={`block rounded px-2.5 py-1.5 font-medium hover:bg-surface-2 ${current ? "bg-surface-2 text-fg shadow-[inset_0_-2px_0_var(--accent)]" : "text-muted"}`}
               >

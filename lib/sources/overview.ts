@@ -1,0 +1,27 @@
+// The all-sources overview's data: for every source its info, health and summary, read side by
+// side so one slow or unreachable source never blocks the others (each read has its own timeout
+// through its guest pool; failures become a row that says so).
+import { describeDbError } from "../../db/outage";
+import type { Source, SourceHealth, SourceInfo, SourceSummary } from "./types";
+
+export interface SourceOverviewRow {
+  info: SourceInfo;
+  health: SourceHealth;
+  summary: SourceSummary | null;
+  /** Why the summary is missing when health was ok. */
+  summaryError: string | null;
+}
+
+export async function readSourceRow(s: Source): Promise<SourceOverviewRow> {
+  const [info, health] = await Promise.all([s.info(), s.health()]);
+  if (!health.ok) return { info, health, summary: null, summaryError: null };
+  try {
+    return { info, health, summary: await s.summary(), summaryError: null };
+  } catch (err) {
+    return { info, health, summary: null, summaryError: describeDbError(err) };
+  }
+}
+
+export function readAllSources(sources: readonly Source[]): Promise<SourceOverviewRow[]> {
+  return Promise.all(sources.map(readSourceRow));
+}
