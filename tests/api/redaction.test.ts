@@ -219,3 +219,19 @@ describe("audit rows with a payload filter", () => {
     expect(JSON.parse(JSON.parse(line).filter.payload)).toEqual({ token: MASK, user: "bob" });
   });
 });
+
+describe("export → retry pipe", () => {
+  it("works on a redacted export: retry reads the ids and never the masked payload", async () => {
+    const exported = await expectRedacted(await get("/api/v1/admin/jobs/export?kind=secret_kind", { token: "write" }), "export", true);
+    const r = await fetch(`${app.url}/api/v1/admin/jobs/retry?include_completed=true&reason=pipe`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.write}`, "content-type": "application/x-ndjson" },
+      body: exported,
+    });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ affected: 1, ids: [jobId] });
+    const [row] = await t.db.query<{ state: string; payload: { password: string } }>("select state, payload from jobs where id = $1", [jobId]);
+    expect(row.state).toBe("pending");
+    expect(row.payload.password).toBe(SECRETS[0]);
+  });
+});
