@@ -1,10 +1,14 @@
-// Payload redaction for display: keys named in JOBDECK_REDACT_KEYS (comma-separated, default
-// `password,secret,token,authorization`) are compared case-insensitively at any depth of a JSON
-// value (objects inside objects and arrays), and their values are replaced by "••••". Every place
-// the UI shows a payload or a result goes through redactJson(); the HTTP API returns the stored
-// data unchanged (its callers hold a jobs:read token and may need the real values).
+// Secret masking for job data wherever it leaves Jobdeck: keys named in JOBDECK_REDACT_KEYS
+// (comma-separated, default `password,secret,token,authorization`) are compared case-insensitively
+// at any depth of a JSON value (objects inside objects and arrays), and their values are replaced
+// by "••••". Payloads, results and campaign params are masked for every caller unless
+// maySeeSecrets() (lib/auth/caller) says otherwise — pages, API, exports and CLI all ask
+// `redaction(show)` here. Audit rows are masked for everyone (redactAuditValue). Plain module: the
+// CLI and client-free server components use it.
 export const REDACTED = "••••";
 export const DEFAULT_REDACT_KEYS = ["password", "secret", "token", "authorization"] as const;
+/** Response header of every API response that carries job data: `true` when values are masked. */
+export const REDACTED_HEADER = "x-jobdeck-redacted";
 
 /** The key names to redact, lower-cased: from `value` (JOBDECK_REDACT_KEYS), or the defaults when unset. */
 export function redactKeys(value: string | undefined = process.env.JOBDECK_REDACT_KEYS): ReadonlySet<string> {
@@ -23,8 +27,21 @@ export function redactKeys(value: string | undefined = process.env.JOBDECK_REDAC
  * "••••", at any depth. The input is never modified; non-JSON leaves are returned as they are.
  */
 export function redactJson(value: unknown, keys: ReadonlySet<string> = redactKeys()): unknown {
+  return mask(value, keys, false);
+}
+
+/**
+ * An audit row's filter or details, masked for everyone: like redactJson, and JSON text inside a
+ * string value (a `payload` filter is stored as `{"token":"…"}` text) is masked too.
+ */
+export function redactAuditValue(value: unknown, keys: ReadonlySet<string> = redactKeys()): unknown {
+  return mask(value, keys, true);
+}
+
+function mask(value: unknown, keys: ReadonlySet<string>, inText: boolean): unknown {
   if (keys.size === 0) return value;
   const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string" && inText) return maskJsonText(v, (x) => walk(x, depth + 1));
     if (v === null || typeof v !== "object") return v;
     // Deeper than any real payload: hide it rather than risk showing a secret.
     if (depth > 1_000) return REDACTED;
@@ -37,4 +54,38 @@ export function redactJson(value: unknown, keys: ReadonlySet<string> = redactKey
     return out;
   };
   return walk(value, 0);
+}
+
+/** `{"token":"abc"}` → `{"token":"••••"}`; text that is not a JSON object or array is returned as it is. */
+function maskJsonText(text: string, walk: (v: unknown) => unknown): string {
+  const t = text.trimStart();
+  if (!t.startsWith("{") && !t.startsWith("[")) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const out = JSON.stringify(walk(parsed));
+  return out === JSON.stringify(parsed) ? text : out;
+}
+
+/** What one reader gets: masked job data (`redacted`) or the stored values. */
+export interface Redaction {
+  /** True when values under JOBDECK_REDACT_KEYS are replaced by "••••" (false when there are no keys). */
+  readonly redacted: boolean;
+  /** `value` as this reader may see it. */
+  json<T>(value: T): T;
+  /** `{ "x-jobdeck-redacted": "true" | "false" }` for an HTTP response. */
+  readonly headers: Record<string, string>;
+}
+
+/** The masking for a reader who may (`showSecrets`) or may not see secret values. */
+export function redaction(showSecrets: boolean, keys: ReadonlySet<string> = redactKeys()): Redaction {
+  const redacted = !showSecrets && keys.size > 0;
+  return {
+    redacted,
+    json: <T>(value: T) => (redacted ? (redactJson(value, keys) as T) : value),
+    headers: { [REDACTED_HEADER]: String(redacted) },
+  };
 }

@@ -5,7 +5,6 @@
 import Link from "next/link";
 import type { AuditEventRow } from "@/lib/queries/audit";
 import { targetsAreJobs } from "@/lib/queries/audit";
-import { redactJson } from "@/lib/redact";
 import { formatCount } from "../format";
 import { RelativeTime } from "../ui/relative-time";
 import { OutcomeBadge } from "./outcome-badge";
@@ -22,15 +21,14 @@ function filterValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** `{"campaign_id":7,"state":["dead","failed"]}` → `campaign_id=7 state=dead,failed`; anything else as compact JSON. Payload filters are redacted. */
+/** `{"campaign_id":7,"state":["dead","failed"]}` → `campaign_id=7 state=dead,failed`; anything else as compact JSON. (Rows arrive masked from lib/queries/audit.) */
 export function describeAuditFilter(filter: unknown): string {
-  const f = redactJson(filter);
-  if (f && typeof f === "object" && !Array.isArray(f)) {
-    return Object.entries(f as Record<string, unknown>)
+  if (filter && typeof filter === "object" && !Array.isArray(filter)) {
+    return Object.entries(filter as Record<string, unknown>)
       .map(([k, v]) => `${k}=${filterValue(v)}`)
       .join(" ");
   }
-  return JSON.stringify(f);
+  return JSON.stringify(filter);
 }
 
 function Targets({ e }: { e: AuditEventRow }) {

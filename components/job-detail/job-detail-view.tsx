@@ -1,13 +1,14 @@
 // The job detail page's body: what to do (recovery hint and actions), every field, lock info,
 // links to campaign, parent and children, the full last error, payload and result, and the
 // attempt history, and the job's audit trail. Everything from the job is user data and renders as
-// text; payload and result keys named in JOBDECK_REDACT_KEYS show as "••••" (lib/redact).
+// text; payload and result keys named in JOBDECK_REDACT_KEYS show as "••••" unless the page's
+// caller may see secrets (the page passes redactionFor(caller), lib/auth/caller).
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { AuditEventRow } from "@/lib/queries/audit";
 import { ACTIVE_STATES, type JobDetail } from "@/lib/queries/job-detail";
 import { JOB_STATES } from "@/lib/queue/state-machine";
-import { redactJson } from "@/lib/redact";
+import type { Redaction } from "@/lib/redact";
 import { AuditTable } from "../audit/audit-table";
 import { formatCount, formatDuration } from "../format";
 import { Panel } from "../overview/panel";
@@ -55,7 +56,7 @@ function hintTone(d: JobDetail): string {
   return "border-info bg-info-bg text-info";
 }
 
-export function JobDetailView({ detail: d, audit }: { detail: JobDetail; audit?: { events: AuditEventRow[]; total: number } | null }) {
+export function JobDetailView({ detail: d, audit, redaction }: { detail: JobDetail; audit?: { events: AuditEventRow[]; total: number } | null; redaction: Redaction }) {
   const j = d.job;
   const now = new Date(d.now).getTime();
   const runAtFuture = new Date(j.run_at).getTime() > now;
@@ -193,13 +194,17 @@ export function JobDetailView({ detail: d, audit }: { detail: JobDetail; audit?:
       </Panel>
 
       <div className="grid gap-4 lg:grid-cols-2">
-        <Panel id="payload" title="Payload">
-          <div className="p-3"><JsonBlock value={redactJson(j.payload)} label="Payload JSON" testId="payload" /></div>
+        <Panel
+          id="payload"
+          title="Payload"
+          note={<span data-testid="redaction-note">{redaction.redacted ? "Secret values (payload and result) shown as ••••" : "Secret values not masked"}</span>}
+        >
+          <div className="p-3"><JsonBlock value={redaction.json(j.payload)} label="Payload JSON" testId="payload" /></div>
         </Panel>
         <Panel id="result" title="Result">
           {j.result == null ? (
             <p className="px-3 py-4 text-sm text-muted">{j.state === "completed" ? "The handler returned nothing." : j.state === "dead" || j.state === "cancelled" ? "No result: the job did not complete." : "No result yet."}</p>
-          ) : <div className="p-3"><JsonBlock value={redactJson(j.result)} label="Result JSON" testId="result" /></div>}
+          ) : <div className="p-3"><JsonBlock value={redaction.json(j.result)} label="Result JSON" testId="result" /></div>}
         </Panel>
       </div>
 

@@ -20,7 +20,8 @@ const SCOPES: { scope: string; help: string }[] = [
   { scope: "jobs:read", help: "read jobs, workers, campaigns and counts" },
   { scope: "jobs:write", help: "change jobs, acting as an operator" },
   { scope: "audit:read", help: "read the audit log" },
-  { scope: "admin", help: "act as an admin: bulk over the threshold, audit export" },
+  { scope: "admin", help: "act as an admin: bulk over the threshold, audit export, secret values" },
+  { scope: "jobs:read-secrets", help: "with jobs:read: payload, result and campaign params values otherwise masked as ••••" },
 ];
 
 export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
@@ -53,7 +54,7 @@ export function TokensPanel({ tokens }: { tokens: TokenListItem[] }) {
         <fieldset className="grid gap-1 text-sm">
           <legend className="mb-1">Scopes</legend>
           {SCOPES.map(({ scope, help }) => (
-            <div key={scope} className="grid grid-cols-[7.5rem_1fr] items-baseline gap-x-2">
+            <div key={scope} className="grid grid-cols-[9.5rem_1fr] items-baseline gap-x-2">
               <label className="flex items-center gap-1">
                 <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === "jobs:read"} aria-describedby={`scope-${scope.replace(":", "-")}-help`} /> {scope}
               </label>

@@ -1,13 +1,22 @@
 "use server";
 // API token actions for /settings/tokens: create (the token is returned once), revoke. Role: admin.
 import { z } from "zod";
-import { createApiToken, parseExpiry, revokeApiToken, TOKEN_SCOPES } from "../auth/tokens";
+import { createApiToken, parseExpiry, parseScopes, revokeApiToken, TOKEN_SCOPES } from "../auth/tokens";
 import { operatorAction, revalidate } from "./safe-action";
 
 const createSchema = z.object({
   name: z.string().trim().min(1, "give the token a name").max(100, "name is longer than 100 characters"),
   owner: z.string().trim().min(1, "give an owner (email or team)").max(200, "owner is longer than 200 characters"),
-  scopes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(TOKEN_SCOPES)).min(1, "choose at least one scope")),
+  scopes: z
+    .preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(TOKEN_SCOPES)).min(1, "choose at least one scope"))
+    .superRefine((v, ctx) => {
+      // The combination rules live in parseScopes; say them next to the checkboxes.
+      try {
+        if (v.length) parseScopes(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    }),
   expires: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()).refine((v) => {
     if (v === undefined) return true;
     try {

@@ -4,7 +4,7 @@ import "server-only";
 import { type Database, type Sql } from "@/db/client";
 import { type Actor, recordAudit } from "../audit/record";
 import { bulkConfirmThreshold, bulkGuard, mayChangeJobs } from "../auth/bulk-limit";
-import type { Caller } from "../auth/caller";
+import { type Caller, redactionFor } from "../auth/caller";
 import { type JobCriteria, type JobFilter, parseJobFilter } from "../filters/job-filter";
 import { applyBulk, bulkActionStates, previewBulk, recoverStaleJobs, type RecoverTarget } from "../operations/bulk";
 import { MAX_EXPLICIT_IDS } from "../operations/inputs";
@@ -56,7 +56,7 @@ export const listJobsRoute = apiRoute({
   name: "GET /api/v1/admin/jobs",
   auth: READ,
   query: listJobsQuery,
-  async handler({ db, query }) {
+  async handler({ db, query, caller }) {
     const perPage = query.per_page ?? DEFAULT_PER_PAGE;
     if (query.page !== undefined && query.cursor !== undefined) throw badRequest("give page or cursor, not both", { page: ["give page or cursor, not both"] });
     if (query.page !== undefined && query.page * perPage > MAX_PAGE_DEPTH) {
@@ -66,7 +66,9 @@ export const listJobsRoute = apiRoute({
     }
     const filter = toFilter(query, { limit: perPage, beforeId: query.cursor });
     const [summary, page] = await Promise.all([getJobsSummaryShared(db), listApiJobs(db, filter, query.page)]);
-    return { summary, jobs: page.jobs, page: query.page ?? (query.cursor === undefined ? 1 : null), per_page: perPage, next_cursor: page.next_cursor, has_more: page.has_more };
+    // No payloads in the list; the header still tells a script what this caller's reads get.
+    const body = { summary, jobs: page.jobs, page: query.page ?? (query.cursor === undefined ? 1 : null), per_page: perPage, next_cursor: page.next_cursor, has_more: page.has_more };
+    return Response.json(body, { headers: { ...NO_STORE, ...redactionFor(caller).headers } });
   },
 });
 
@@ -74,15 +76,17 @@ export const jobDetailRoute = apiRoute({
   name: "GET /api/v1/admin/jobs/{id}",
   auth: READ,
   params: idParams("job"),
-  async handler({ db, params }) {
+  async handler({ db, params, caller }) {
     const [d, job] = await Promise.all([getJobDetail(db, params.id, { attemptLimit: 50 }), getApiJob(db, params.id)]);
     if (!d || !job) throw notFound(`job ${params.id} does not exist`);
-    return {
-      job: { ...job, payload: d.job.payload, result: d.job.result, progress: d.job.progress, cancel_requested_at: d.job.cancel_requested_at, parent_id: d.job.parent_id },
+    const r = redactionFor(caller);
+    const body = {
+      job: { ...job, payload: r.json(d.job.payload), result: r.json(d.job.result), progress: d.job.progress, cancel_requested_at: d.job.cancel_requested_at, parent_id: d.job.parent_id },
       attempts: d.attempts.map((a) => ({ attempt: a.attempt, worker_id: a.worker_id, started_at: a.started_at, finished_at: a.finished_at, outcome: a.outcome, error: a.error })),
       attempts_total: d.attempts_total,
       worker_online: d.worker_online,
     };
+    return Response.json(body, { headers: { ...NO_STORE, ...r.headers } });
   },
 });
 
@@ -292,9 +296,10 @@ export const exportRoute = apiRoute({
   name: "GET /api/v1/admin/jobs/export",
   auth: READ,
   query: exportQuery,
-  async handler({ db, query }) {
+  async handler({ db, query, caller }) {
     const criteria = toCriteria(query);
     const limit = query.limit ?? MAX_EXPORT_LINES;
+    const r = redactionFor(caller);
     const encoder = new TextEncoder();
     const batches = exportJobs(db, criteria, { beforeId: query.cursor, limit });
     const stream = new ReadableStream<Uint8Array>({
@@ -302,7 +307,7 @@ export const exportRoute = apiRoute({
         try {
           const { value, done } = await batches.next();
           if (done) return controller.close();
-          controller.enqueue(encoder.encode(value.map((j) => JSON.stringify(j)).join("\n") + "\n"));
+          controller.enqueue(encoder.encode(value.map((j) => JSON.stringify({ ...j, payload: r.json(j.payload) })).join("\n") + "\n"));
         } catch (err) {
           console.error("[jobdeck] api export failed mid-stream:", err);
           controller.enqueue(encoder.encode(JSON.stringify({ error: { code: "internal", message: "the export stopped early; the details were logged" } }) + "\n"));
@@ -313,6 +318,6 @@ export const exportRoute = apiRoute({
         await batches.return(undefined);
       },
     });
-    return new Response(stream, { headers: { ...NO_STORE, "content-type": "application/x-ndjson; charset=utf-8" } });
+    return new Response(stream, { headers: { ...NO_STORE, ...r.headers, "content-type": "application/x-ndjson; charset=utf-8" } });
   },
 });

@@ -2,6 +2,7 @@
 // (lib/api/schemas) with zod 4's z.toJSONSchema. ENDPOINTS is also what /api-docs lists; a test
 // checks that it names exactly the route.ts files under app/api/v1.
 import { z } from "zod";
+import type { TokenScope } from "../auth/tokens";
 import { JOBDECK_VERSION } from "../version";
 import * as S from "./schemas";
 import * as SS from "./source-schemas";
@@ -12,13 +13,15 @@ export interface Endpoint {
   path: string;
   summary: string;
   /** null = no auth. */
-  scope: "jobs:read" | "jobs:write" | "audit:read" | "admin" | null;
+  scope: TokenScope | null;
   query?: z.ZodType;
   body?: z.ZodType;
   /** Extra request content types (NDJSON). */
   ndjsonBody?: boolean;
   response: z.ZodType | "ndjson" | "prometheus";
   pathParam?: "job" | "campaign";
+  /** Carries job data masked for most callers: documents the X-Jobdeck-Redacted response header. */
+  redacts?: true;
   example: string;
 }
 
@@ -26,20 +29,20 @@ const B = "$JOBDECK_URL";
 const AUTH = '-H "Authorization: Bearer $JOBDECK_TOKEN"';
 
 export const ENDPOINTS: Endpoint[] = [
-  { method: "get", path: "/api/v1/admin/jobs", summary: "Queue summary and one page of jobs (keyset: cursor; or page=N)", scope: "jobs:read", query: S.listJobsQuery, response: S.listJobsResponse, example: `curl -s ${AUTH} "${B}/api/v1/admin/jobs?state=dead&kind=send_email&per_page=50"` },
-  { method: "get", path: "/api/v1/admin/jobs/export", summary: "Matching jobs as NDJSON, payload included (streamed in keyset batches)", scope: "jobs:read", query: S.exportQuery, response: "ndjson", example: `curl -sN ${AUTH} "${B}/api/v1/admin/jobs/export?state=dead&since=10h" > dead.ndjson` },
+  { method: "get", path: "/api/v1/admin/jobs", summary: "Queue summary and one page of jobs (keyset: cursor; or page=N)", scope: "jobs:read", redacts: true, query: S.listJobsQuery, response: S.listJobsResponse, example: `curl -s ${AUTH} "${B}/api/v1/admin/jobs?state=dead&kind=send_email&per_page=50"` },
+  { method: "get", path: "/api/v1/admin/jobs/export", summary: "Matching jobs as NDJSON, payload included (streamed in keyset batches; secret values masked unless admin or jobs:read-secrets)", scope: "jobs:read", redacts: true, query: S.exportQuery, response: "ndjson", example: `curl -sN ${AUTH} "${B}/api/v1/admin/jobs/export?state=dead&since=10h" > dead.ndjson` },
   { method: "post", path: "/api/v1/admin/jobs/retry", summary: "Retry every job matching a filter (or ids, or NDJSON export lines); running jobs are never touched", scope: "jobs:write", body: S.bulkBody, query: S.ndjsonRetryQuery, ndjsonBody: true, response: S.bulkResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"state":"dead","error_prefix":"SMTP timeout","since":"2d","dry_run":true}' ${B}/api/v1/admin/jobs/retry\ncurl -s ${AUTH} -H 'Content-Type: application/x-ndjson' --data-binary @dead.ndjson "${B}/api/v1/admin/jobs/retry?reason=smtp+fixed"` },
   { method: "post", path: "/api/v1/admin/jobs/cancel", summary: "Cancel every job matching a filter (running ones are asked to stop)", scope: "jobs:write", body: S.bulkBody, response: S.bulkResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"state":"pending","kind":"reindex_search","reason":"superseded"}' ${B}/api/v1/admin/jobs/cancel` },
   { method: "post", path: "/api/v1/admin/jobs/recover-stale", summary: "Return running jobs with expired leases to pending; the recovered ids", scope: "jobs:write", body: S.recoverStaleBody, response: S.recoverStaleResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/jobs/recover-stale` },
-  { method: "get", path: "/api/v1/admin/jobs/{id}", summary: "One job with payload, result and attempt history", scope: "jobs:read", pathParam: "job", response: S.jobDetailResponse, example: `curl -s ${AUTH} ${B}/api/v1/admin/jobs/42` },
+  { method: "get", path: "/api/v1/admin/jobs/{id}", summary: "One job with payload, result and attempt history (secret values masked unless admin or jobs:read-secrets)", scope: "jobs:read", redacts: true, pathParam: "job", response: S.jobDetailResponse, example: `curl -s ${AUTH} ${B}/api/v1/admin/jobs/42` },
   { method: "post", path: "/api/v1/admin/jobs/{id}/retry", summary: "Retry one failed, dead or cancelled job (409 while running)", scope: "jobs:write", pathParam: "job", body: S.reasonBody, response: S.singleJobResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/jobs/42/retry` },
   { method: "post", path: "/api/v1/admin/jobs/{id}/cancel", summary: "Cancel one job (a running one is asked to stop)", scope: "jobs:write", pathParam: "job", body: S.reasonBody, response: S.singleJobResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/jobs/42/cancel` },
   { method: "post", path: "/api/v1/admin/jobs/{id}/priority", summary: "Change the priority (-100..100) of a pending or failed job", scope: "jobs:write", pathParam: "job", body: S.priorityBody, response: S.singleJobResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"priority":50}' ${B}/api/v1/admin/jobs/42/priority` },
-  { method: "get", path: "/api/v1/admin/campaigns/{id}", summary: "Campaign aggregate: next_start_position, children by state, duplicates, gaps", scope: "jobs:read", pathParam: "campaign", response: S.campaignResponse, example: `curl -s ${AUTH} ${B}/api/v1/admin/campaigns/7` },
+  { method: "get", path: "/api/v1/admin/campaigns/{id}", summary: "Campaign aggregate: next_start_position, children by state, duplicates, gaps (secret params masked unless admin or jobs:read-secrets)", scope: "jobs:read", redacts: true, pathParam: "campaign", response: S.campaignResponse, example: `curl -s ${AUTH} ${B}/api/v1/admin/campaigns/7` },
   { method: "post", path: "/api/v1/admin/campaigns/{id}/resume", summary: "Enqueue the next batch from next_start_position (same campaign id)", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/resume` },
   { method: "post", path: "/api/v1/admin/campaigns/{id}/retry-failed", summary: "Retry the campaign's failed and dead item jobs", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/retry-failed` },
   { method: "post", path: "/api/v1/admin/campaigns/{id}/cancel", summary: "Cancel the campaign: no more batches, pending items cancelled", scope: "jobs:write", pathParam: "campaign", body: S.reasonBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/cancel` },
-  { method: "get", path: "/api/v1/admin/audit/export", summary: "The audit log (who did what, to which jobs, why, with what outcome) as NDJSON or CSV, newest first; admin tokens only (scopes audit:read + admin)", scope: "audit:read", query: S.auditExportQuery, response: "ndjson", example: `curl -sN ${AUTH} "${B}/api/v1/admin/audit/export?since=7d&action=jobs.*" > audit.ndjson` },
+  { method: "get", path: "/api/v1/admin/audit/export", summary: "The audit log (who did what, to which jobs, why, with what outcome) as NDJSON or CSV, newest first; admin tokens only (scopes audit:read + admin); secret values in payload filters are masked for everyone (X-Jobdeck-Redacted: true)", scope: "audit:read", query: S.auditExportQuery, response: "ndjson", example: `curl -sN ${AUTH} "${B}/api/v1/admin/audit/export?since=7d&action=jobs.*" > audit.ndjson` },
   { method: "get", path: "/api/v1/sources", summary: "Every source (the native queue, pg-boss, graphile-worker): kind, library and schema versions, capabilities (each missing one with why), state map, health and counts", scope: "jobs:read", query: SS.sourcesQuery, response: SS.sourcesResponse, example: `curl -s ${AUTH} ${B}/api/v1/sources` },
   { method: "get", path: "/api/v1/admin/workers", summary: "Workers of a source: ONLINE/OFFLINE, last heartbeat, running jobs, processed/failed where the source knows them (409 when it keeps no workers)", scope: "jobs:read", query: SS.workersQuery, response: SS.workersResponse, example: `curl -s ${AUTH} "${B}/api/v1/admin/workers?source=jobdeck"` },
   { method: "get", path: "/api/v1/stats", summary: "Public smoke check: pending, running, workers online", scope: null, response: S.statsResponse, example: `curl -s ${B}/api/v1/stats` },
@@ -66,6 +69,12 @@ function queryParameters(schema: z.ZodType) {
 }
 
 const errorRef = { $ref: "#/components/schemas/Error" };
+const REDACTED_HEADER_DOC = {
+  "X-Jobdeck-Redacted": {
+    description: 'true: values of payload, result and params keys named in JOBDECK_REDACT_KEYS are "••••"; false: stored values (admin, or a token with jobs:read-secrets)',
+    schema: { type: "string", enum: ["true", "false"] },
+  },
+};
 const errors = (codes: number[]) =>
   Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state, or a capability the source lacks", 503: "Database or source unavailable" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
 
@@ -86,7 +95,7 @@ export function openApiDocument(): Record<string, unknown> {
       summary: e.summary,
       ...(e.scope ? { security: [{ bearerToken: [e.scope] }], "x-required-scope": e.scope } : { security: [] }),
       parameters,
-      responses: { "200": { description: "OK", content }, ...errors(e.scope ? [400, 401, 403, 404, 409, 503] : [503]) },
+      responses: { "200": { description: "OK", content, ...(e.redacts ? { headers: REDACTED_HEADER_DOC } : {}) }, ...errors(e.scope ? [400, 401, 403, 404, 409, 503] : [503]) },
     };
     if (e.body) {
       op.requestBody = {
@@ -104,7 +113,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: "Jobdeck API", version: JOBDECK_VERSION, description: "Operate PostgreSQL job queues: the same rules, roles and audit as the UI. Errors are { error: { code, message } }." },
     servers: [{ url: "/" }],
     components: {
-      securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "An API token jd_<id>_<secret> (create: npx jobdeck tokens create, or /settings/tokens). Scopes: jobs:read, jobs:write, audit:read, admin (acts as an admin: bulk actions over JOBDECK_BULK_CONFIRM_THRESHOLD jobs, the audit export)." } },
+      securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "An API token jd_<id>_<secret> (create: npx jobdeck tokens create, or /settings/tokens). Scopes: jobs:read, jobs:write, audit:read, admin (acts as an admin: bulk actions over JOBDECK_BULK_CONFIRM_THRESHOLD jobs, the audit export, secret values), jobs:read-secrets (with jobs:read: values of payload, result and campaign params keys named in JOBDECK_REDACT_KEYS, otherwise \"••••\"; responses say which in the X-Jobdeck-Redacted header)." } },
       schemas: { Error: js(S.errorResponseSchema, "output") },
     },
     paths,

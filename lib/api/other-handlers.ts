@@ -1,7 +1,7 @@
 // Campaign, stats and metrics endpoints (issue 6), built with apiRoute like the jobs endpoints.
 import "server-only";
 import type { Sql } from "@/db/client";
-import { authorizeScope, AuthorizationError } from "../auth/caller";
+import { authorizeScope, AuthorizationError, redactionFor } from "../auth/caller";
 import { cancelCampaignOp, resumeCampaignOp, retryFailedChildrenOp } from "../operations/campaigns";
 import { getCampaignAggregate } from "../queries/campaigns";
 import { workerOnlineSql } from "../queries/workers";
@@ -19,10 +19,11 @@ export const campaignRoute = apiRoute({
   name: "GET /api/v1/admin/campaigns/{id}",
   auth: READ,
   params: idParams("campaign"),
-  async handler({ db, params }) {
+  async handler({ db, params, caller }) {
     const c = await getCampaignAggregate(db, params.id);
     if (!c) throw notFound(`campaign ${params.id} does not exist`);
-    return c;
+    const r = redactionFor(caller);
+    return Response.json({ ...c, campaign: { ...c.campaign, params: r.json(c.campaign.params) } }, { headers: { ...NO_STORE, ...r.headers } });
   },
 });
 

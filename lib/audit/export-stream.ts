@@ -5,6 +5,7 @@ import "server-only";
 import type { Database } from "@/db/client";
 import type { AuditCriteria } from "@/lib/filters/audit-filter";
 import { iterateAuditEvents } from "@/lib/queries/audit";
+import { REDACTED_HEADER } from "@/lib/redact";
 import { describeDbError } from "@/lib/server/db";
 import { CSV_COLUMNS, csvLine, MAX_EXPORT_EVENTS, ndjsonLine } from "./export-format";
 
@@ -47,6 +48,8 @@ export function auditExportResponse(db: Database, criteria: AuditCriteria, forma
       "content-disposition": `attachment; filename="jobdeck-audit-${stamp}.${format}"`,
       "cache-control": "no-store",
       "x-jobdeck-export-limit": String(MAX_EXPORT_EVENTS),
+      // Audit rows are masked for every reader (lib/queries/audit), admins included.
+      [REDACTED_HEADER]: "true",
     },
   });
 }

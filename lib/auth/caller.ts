@@ -1,9 +1,11 @@
 // Who is acting, and what they may do. getCaller() reads the next-auth session cookie of the
 // current request (lib/auth/session.ts) and returns null for an anonymous one; API routes first
 // look for an `Authorization: Bearer` API token (lib/api/route.ts). authorize() is the single
-// place every server action and every route checks a role.
+// place every server action and every route checks a role; maySeeSecrets() the single place that
+// decides who sees secret values in job data.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Actor } from "../audit/record";
+import { type Redaction, redaction } from "../redact";
 import { type Role, rolesInclude } from "./roles";
 import { callerFromClaims, readSessionClaims } from "./session";
 import { authSettings, secureCookiesFor } from "./settings";
@@ -93,6 +95,22 @@ export function authorizeScope(caller: Caller | null, scope: TokenScope): assert
   if (!hasScope(caller, scope)) {
     throw new AuthorizationError(403, `this needs the ${scope} scope; the token has ${caller.scopes?.join(", ") || "no scopes"}`);
   }
+}
+
+/**
+ * The one rule for secrets in job data (payload, result and campaign params keys named in
+ * JOBDECK_REDACT_KEYS): admins see them; a token sees them only with the jobs:read-secrets scope;
+ * everyone else — viewers, operators, jobs:read and jobs:write tokens — gets "••••". Pages, the
+ * API and its exports all ask here (through redactionFor).
+ */
+export function maySeeSecrets(caller: Caller | null): boolean {
+  if (!caller) return false;
+  return hasRole(caller, "admin") || (caller.source === "token" && !!caller.scopes?.includes("jobs:read-secrets"));
+}
+
+/** What `caller` gets of job data: masked, or the stored values (lib/redact). */
+export function redactionFor(caller: Caller | null): Redaction {
+  return redaction(maySeeSecrets(caller));
 }
 
 /** The audit log's view of a caller: a token is recorded as `token:<name> (<owner>)`, a demo user with "(demo)". */

@@ -7,8 +7,10 @@ import type { Sql } from "../../db/client";
 import { type Actor, recordAudit } from "../audit/record";
 
 // `admin` lets a token act as an admin (bulk actions over JOBDECK_BULK_CONFIRM_THRESHOLD, the
-// audit export) on top of its other scopes; only admins create tokens.
-export const TOKEN_SCOPES = ["jobs:read", "jobs:write", "audit:read", "admin"] as const;
+// audit export, secret values) on top of its other scopes; `jobs:read-secrets` lifts the masking
+// of JOBDECK_REDACT_KEYS from what jobs:read reads (lib/auth/caller maySeeSecrets). Only admins
+// create tokens.
+export const TOKEN_SCOPES = ["jobs:read", "jobs:write", "audit:read", "admin", "jobs:read-secrets"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export function isTokenScope(v: string): v is TokenScope {
@@ -21,7 +23,11 @@ export function parseScopes(value: string | readonly string[]): TokenScope[] {
   if (!parts.length) throw new Error(`give at least one scope: ${TOKEN_SCOPES.join(", ")}`);
   const bad = parts.find((s) => !isTokenScope(s));
   if (bad) throw new Error(`unknown scope "${bad}"; scopes are ${TOKEN_SCOPES.join(", ")}`);
-  return [...new Set(parts as TokenScope[])];
+  const scopes = [...new Set(parts as TokenScope[])];
+  if (scopes.includes("jobs:read-secrets") && !scopes.includes("jobs:read")) {
+    throw new Error("jobs:read-secrets only unmasks what jobs:read reads: give jobs:read too");
+  }
+  return scopes;
 }
 
 /** `30d`, `12h`, `90m` → milliseconds; throws on anything else. At most 5 years. */

@@ -1,7 +1,9 @@
 // The `jobdeck` CLI entry: dispatches to a command and maps failures to exit codes
-// (0 success, 1 failure, 2 bad usage) with a one-line message on stderr.
+// (0 success, 1 failure, 2 bad usage) with a one-line message on stderr (made printable: it may
+// quote input or job data).
 import { commands } from "./commands";
 import { CliError, EXIT_USAGE } from "./errors";
+import { printable } from "./text";
 
 const USAGE = `Usage: jobdeck <command> [options]
 
@@ -28,8 +30,8 @@ export async function main(argv: string[]): Promise<number> {
     const group = Object.keys(commands).filter((c) => c.startsWith(`${first} `));
     process.stderr.write(
       group.length
-        ? `jobdeck: "${argv.slice(0, 2).join(" ")}" is not a command; try one of: ${group.join(", ")}\n`
-        : `jobdeck: unknown command "${first}"; run jobdeck --help\n`,
+        ? `jobdeck: "${printable(argv.slice(0, 2).join(" "))}" is not a command; try one of: ${group.join(", ")}\n`
+        : `jobdeck: unknown command "${printable(first)}"; run jobdeck --help\n`,
     );
     return EXIT_USAGE;
   }
@@ -41,10 +43,10 @@ export async function main(argv: string[]): Promise<number> {
     return (await command.run(args)) ?? 0;
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`jobdeck ${name}: ${err.message}\n`);
+      process.stderr.write(`jobdeck ${name}: ${printable(err.message)}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`jobdeck ${name}: ${(err as Error).message ?? String(err)}\n`);
+    process.stderr.write(`jobdeck ${name}: ${printable((err as Error).message ?? String(err))}\n`);
     return 1;
   }
 }

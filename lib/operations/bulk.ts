@@ -13,6 +13,7 @@ import { recoverStale, type RecoveredJob } from "../queue/lease";
 import { type BulkResult, cancelJobs, retryJobs, runNow, setPriority } from "../queue/operator";
 import { prioritySchema } from "../queue/job-spec";
 import { JOB_STATES, type JobState, QueueError, TRANSITIONS } from "../queue/state-machine";
+import { redactJson } from "../redact";
 
 export const BULK_ACTIONS = ["retry", "cancel", "setPriority", "runNow"] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
@@ -208,9 +209,10 @@ function operation(o: BulkOptions): (q: Sql, ids: number[]) => Promise<BulkResul
   }
 }
 
-/** The filter as URL-style fields, for audit rows. */
+/** The filter as URL-style fields, for audit rows: a payload filter's secret values (JOBDECK_REDACT_KEYS) are never stored. */
 export function describeCriteria(c: JobCriteria): Record<string, string> {
-  return Object.fromEntries(jobFilterToSearchParams(c));
+  const masked = c.payloadContains === undefined ? c : { ...c, payloadContains: redactJson(c.payloadContains) };
+  return Object.fromEntries(jobFilterToSearchParams(masked));
 }
 
 /** Relative time bounds (`10h`) become fixed instants, so every batch sees the same window. */

@@ -1,10 +1,12 @@
 // The audit trail (audit_events, written by lib/audit/record.ts in the transaction of each change):
 // one keyset page of events matching an AuditFilter, newest first; every matching event in keyset
 // batches for the exports; and one job's entries for its detail page (audit_events_target_ids_idx,
-// a GIN index on target_ids, answers `target_ids @> array[id]`).
+// a GIN index on target_ids, answers `target_ids @> array[id]`). Rows come out with secret values
+// in their filter and details masked, for every reader (pages and exports alike).
 import type { Sql } from "../../db/client";
 import type { AuditCriteria, AuditFilter } from "../filters/audit-filter";
 import type { TimeBound } from "../filters/job-filter";
+import { redactAuditValue } from "../redact";
 
 export interface AuditEventRow {
   id: number;
@@ -63,9 +65,12 @@ export function auditWhereSql(c: AuditCriteria, params: unknown[]): string[] {
   return conds;
 }
 
+/** Every audit row read goes through here: its filter and details are masked (lib/redact) for every reader. */
 function normalize(r: AuditEventRow): AuditEventRow {
   return {
     ...r,
+    filter: redactAuditValue(r.filter),
+    details: redactAuditValue(r.details),
     id: Number(r.id),
     target_ids: r.target_ids == null ? null : r.target_ids.map(Number),
     roles: r.roles ?? [],

@@ -1,6 +1,8 @@
-// lib/redact.ts: the one function every payload and result on screen goes through.
+// lib/redact.ts: the masking every payload, result and campaign params value leaving Jobdeck goes
+// through, and lib/auth/caller maySeeSecrets(): the one rule of who sees the stored values.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REDACT_KEYS, REDACTED, redactJson, redactKeys } from "../../lib/redact";
+import { type Caller, maySeeSecrets } from "../../lib/auth/caller";
+import { DEFAULT_REDACT_KEYS, REDACTED, redactAuditValue, redaction, redactJson, redactKeys } from "../../lib/redact";
 
 describe("payload redaction", () => {
   it("hides the default keys at any depth, case-insensitively, and leaves the rest", () => {
@@ -50,5 +52,51 @@ describe("payload redaction", () => {
       if (before === undefined) delete process.env.JOBDECK_REDACT_KEYS;
       else process.env.JOBDECK_REDACT_KEYS = before;
     }
+  });
+});
+
+describe("who sees secret values", () => {
+  const session = (role: Caller["roles"][number]): Caller => ({ name: `${role}@example.com`, roles: [role], source: "session" });
+  const token = (scopes: NonNullable<Caller["scopes"]>, roles: Caller["roles"]): Caller => ({ name: "token:t", roles, scopes, source: "token" });
+
+  it("admins and jobs:read-secrets tokens; not viewers, operators, plain tokens or nobody", () => {
+    expect(maySeeSecrets(session("admin"))).toBe(true);
+    expect(maySeeSecrets(token(["jobs:read", "admin"], ["admin"]))).toBe(true);
+    expect(maySeeSecrets(token(["jobs:read", "jobs:read-secrets"], ["viewer"]))).toBe(true);
+    expect(maySeeSecrets(session("viewer"))).toBe(false);
+    expect(maySeeSecrets(session("operator"))).toBe(false);
+    expect(maySeeSecrets(token(["jobs:read"], ["viewer"]))).toBe(false);
+    expect(maySeeSecrets(token(["jobs:read", "jobs:write"], ["operator"]))).toBe(false);
+    expect(maySeeSecrets(null)).toBe(false);
+  });
+
+  it("redaction() masks (and says so in its header) only for readers who may not see them", () => {
+    const keys = redactKeys(undefined);
+    const masked = redaction(false, keys);
+    expect(masked.redacted).toBe(true);
+    expect(masked.headers).toEqual({ "x-jobdeck-redacted": "true" });
+    expect(masked.json({ token: "t", a: 1 })).toEqual({ token: REDACTED, a: 1 });
+    const raw = redaction(true, keys);
+    expect(raw.headers).toEqual({ "x-jobdeck-redacted": "false" });
+    expect(raw.json({ token: "t" })).toEqual({ token: "t" });
+    // No keys configured: nothing is masked, and the header says so.
+    expect(redaction(false, redactKeys("")).headers).toEqual({ "x-jobdeck-redacted": "false" });
+  });
+});
+
+describe("audit values", () => {
+  it("masks secrets inside JSON text held in a string (a stored payload filter), at any depth", () => {
+    const filter = { state: "dead", payload: '{"token":"abc","user":"bob","n":{"Password":"p"}}' };
+    const out = redactAuditValue(filter, redactKeys(undefined)) as typeof filter;
+    expect(out.state).toBe("dead");
+    expect(JSON.parse(out.payload)).toEqual({ token: REDACTED, user: "bob", n: { Password: REDACTED } });
+    expect(filter.payload).toContain("abc");
+  });
+
+  it("leaves text that is not JSON, or holds nothing secret, exactly as it was", () => {
+    const keys = redactKeys(undefined);
+    expect(redactAuditValue({ payload: '{ "user_id": 42 }', kind: "{not json" }, keys)).toEqual({ payload: '{ "user_id": 42 }', kind: "{not json" });
+    expect(redactAuditValue(null, keys)).toBeNull();
+    expect(redactAuditValue({ token: "x" }, redactKeys(""))).toEqual({ token: "x" });
   });
 });

@@ -99,3 +99,22 @@ test("queue refusals map to clear messages: recover an online worker's jobs", as
   expect(r).toMatchObject({ ok: false, code: "conflict", error: expect.stringMatching(/w-live is online/) });
   expect(await asOperator(() => actions.recoverStaleAction({ all: "true" }))).toMatchObject({ ok: true, result: { recovered: 0 } });
 });
+
+test("the token form: jobs:read-secrets without jobs:read is a form error naming the scopes; with it, the token is made", async () => {
+  const { createApiTokenAction } = await import("../../lib/actions/api-tokens");
+  const admin: Caller = { name: "root@example.com", roles: ["admin"], source: "session" };
+  const form = (...scopes: string[]) => {
+    const fd = new FormData();
+    fd.set("name", "vault-sync");
+    fd.set("owner", "sec@example.com");
+    for (const s of scopes) fd.append("scopes", s);
+    return fd;
+  };
+  const alone = await runAsCaller(admin, () => createApiTokenAction(form("jobs:read-secrets")));
+  expect(alone).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { scopes: [expect.stringMatching(/give jobs:read too/)] } });
+  expect(await t.db.query("select id from api_tokens")).toHaveLength(0);
+  const both = await runAsCaller(admin, () => createApiTokenAction(form("jobs:read", "jobs:read-secrets")));
+  expect(both).toMatchObject({ ok: true });
+  const [row] = await t.db.query<{ scopes: string[] }>("select scopes from api_tokens");
+  expect(row.scopes).toEqual(["jobs:read", "jobs:read-secrets"]);
+});

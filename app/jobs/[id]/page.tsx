@@ -12,6 +12,7 @@ import { StateBadge } from "@/components/state-badge";
 import { type AuditEventRow, listJobAudit } from "@/lib/queries/audit";
 import { getJobDetail, type JobDetail, parseJobId } from "@/lib/queries/job-detail";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { redactionFor } from "@/lib/auth/caller";
 import { requirePageRole } from "@/lib/auth/page-guard";
 
 type Props = { params: Promise<{ id: string }> };
@@ -22,7 +23,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function JobDetailPage({ params }: Props) {
-  await requirePageRole();
+  const caller = await requirePageRole();
   const id = parseJobId((await params).id);
   if (id == null) notFound();
   await connection();
@@ -64,7 +65,7 @@ export default async function JobDetailPage({ params }: Props) {
           <p className="text-xs text-muted">Not refreshing: the job is {detail?.job.state}. Reload to check again.</p>
         )}
       </div>
-      {detail ? <JobDetailView detail={detail} audit={audit} /> : <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />}
+      {detail ? <JobDetailView detail={detail} audit={audit} redaction={redactionFor(caller)} /> : <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />}
     </div>
   );
 }

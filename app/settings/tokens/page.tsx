@@ -26,7 +26,8 @@ export default async function TokensPage() {
       <h1 className="text-lg font-semibold">API tokens</h1>
       <p className="text-sm text-muted">
         Send as <code>Authorization: Bearer &lt;token&gt;</code>. <code>jobs:write</code> acts as an operator; only a token with the{" "}
-        <code>admin</code> scope acts as an admin. See the <a className="underline" href="/api-docs">API docs</a>.
+        <code>admin</code> scope acts as an admin. Secret values in job data (keys in <code>JOBDECK_REDACT_KEYS</code>) come back as ••••
+        unless the token has <code>admin</code> or <code>jobs:read-secrets</code>. See the <a className="underline" href="/api-docs">API docs</a>.
       </p>
       <TokensPanel tokens={tokens} />
     </div>

@@ -8,7 +8,9 @@ import { cancelCampaign, createCampaign, QueueError, resumeCampaign } from "../.
 import { parseOptions } from "../args";
 import type { Command } from "../commands";
 import { CliError, EXIT_FAILURE, usageError } from "../errors";
-import { ago, cliActor, err, firstLine, intOption, joinNegativeValues, num, out, parseId, plural, table, withDb } from "./support";
+import { redaction } from "../../redact";
+import { jsonLine, printable } from "../text";
+import { ago, cell, cliActor, err, firstLine, intOption, joinNegativeValues, num, out, parseId, plural, table, withDb } from "./support";
 
 const MAX_POSITION = Number.MAX_SAFE_INTEGER;
 
@@ -123,7 +125,7 @@ Examples:
       }),
     );
     out(`${created.campaignId}\n`);
-    err(`created campaign ${created.campaignId} "${values.name!.trim()}" (batch job ${created.batchJobId} from position ${num(startPosition ?? 0)})\n`);
+    err(`created campaign ${created.campaignId} "${printable(values.name!.trim())}" (batch job ${created.batchJobId} from position ${num(startPosition ?? 0)})\n`);
   },
 };
 
@@ -233,15 +235,15 @@ const iso = (d: Date | string | null) => (d == null ? "-" : new Date(d).toISOStr
 export function renderCampaign(a: CampaignAggregate, now = Date.now()): string {
   const c = a.campaign;
   const lines: string[] = [];
-  const kv = (k: string, v: string) => lines.push(`${k.padEnd(17)}${v}`);
-  lines.push(`campaign ${c.id} "${firstLine(c.name, 80)}"  ${c.state}`);
+  const kv = (k: string, v: string) => lines.push(`${k.padEnd(17)}${printable(v)}`);
+  lines.push(`campaign ${c.id} "${cell(c.name, 80)}"  ${c.state}`);
   kv("kind", `${c.kind} (queue ${c.queue})`);
   kv("batch size", num(c.batch_size));
   const pct = c.total_items ? ` (${Math.floor((100 * a.next_start_position) / c.total_items)}%)` : "";
   kv("next position", `${num(a.next_start_position)}${c.total_items != null ? ` of ${num(c.total_items)}${pct}` : " (total unknown)"}`);
   kv("items done", `${num(a.progress.done)}${a.progress.total != null ? ` of ${num(a.progress.total)}` : ""}`);
   kv("created", `${iso(c.created_at)} by ${c.created_by} (updated ${ago(new Date(c.updated_at), now)} ago)`);
-  kv("params", firstLine(JSON.stringify(c.params ?? {}), 100));
+  kv("params", cell(JSON.stringify(c.params ?? {}), 100));
   lines.push("");
   kv("batches", `${num(a.batches.total)} (${byStateText(a.batches.by_state)})`);
   kv("item jobs", `${num(a.children.total)} (${byStateText(a.children.by_state)})`);
@@ -283,7 +285,7 @@ export function renderCampaign(a: CampaignAggregate, now = Date.now()): string {
     text += `\nduplicates:\n`;
     text += table(
       ["ITEM KEY", "JOBS", "COMPLETED"],
-      a.duplicates.items.slice(0, 20).map((d) => [firstLine(d.item_key, 60), d.job_ids.join(","), String(d.completed)]),
+      a.duplicates.items.slice(0, 20).map((d) => [cell(d.item_key, 60), d.job_ids.join(","), String(d.completed)]),
       [2],
     );
   }
@@ -293,7 +295,7 @@ export function renderCampaign(a: CampaignAggregate, now = Date.now()): string {
       ["ID", "ITEM KEY", "POSITION", "STATE", "ATTEMPTS", "LAST ERROR"],
       a.failed_children.slice(0, 20).map((f) => [
         String(f.id),
-        firstLine(f.item_key, 40),
+        cell(f.item_key, 40),
         f.position == null ? "-" : num(f.position),
         f.state,
         String(f.attempts),
@@ -307,7 +309,7 @@ export function renderCampaign(a: CampaignAggregate, now = Date.now()): string {
 
 export const campaignShowCommand: Command = {
   summary: "show a campaign: batches, items by state, duplicates, gaps",
-  help: `Usage: jobdeck campaign show <id> [--format table|json]
+  help: `Usage: jobdeck campaign show <id> [--format table|json] [--show-secrets]
 
 Shows what to check before resuming a campaign: its position (next_start_position), batches and
 item jobs by state, items processed more than once (duplicates), positions below
@@ -317,6 +319,11 @@ Options:
   --format F    table (default): a summary for people, with the latest batches, duplicates and
                 failed items; json: the whole aggregate as one JSON object (snake_case keys,
                 ISO 8601 times), exactly as the HTTP API returns it
+  --show-secrets  print params values of keys named in JOBDECK_REDACT_KEYS as stored; without
+                it they are "••••"
+
+Text from the campaign and its jobs (names, kinds, errors, item keys) is printed with control
+characters escaped (\\u001b, \\r, \\n).
 
 Exit codes: 0 shown; 1 no such campaign; 2 bad usage.
 
@@ -325,12 +332,14 @@ Examples:
   jobdeck campaign show 7 --format json | jq '.gaps'`,
 
   async run(args) {
-    const { values, positionals } = parseOptions(args, { format: { type: "string" } }, { positionals: true });
+    const { values, positionals } = parseOptions(args, { format: { type: "string" }, "show-secrets": { type: "boolean" } }, { positionals: true });
     const id = oneId(positionals, "jobdeck campaign show <id>");
     const format = values.format ?? "table";
     if (format !== "table" && format !== "json") throw usageError(`--format must be table or json (got "${format}")`);
     const aggregate = await withDb((db) => getCampaignAggregate(db, id));
     if (!aggregate) throw new CliError(`campaign ${id} does not exist`, EXIT_FAILURE);
-    out(format === "json" ? `${JSON.stringify(aggregate)}\n` : renderCampaign(aggregate));
+    const r = redaction(values["show-secrets"] === true);
+    const shown = { ...aggregate, campaign: { ...aggregate.campaign, params: r.json(aggregate.campaign.params) } };
+    out(format === "json" ? `${jsonLine(shown)}\n` : renderCampaign(shown));
   },
 };

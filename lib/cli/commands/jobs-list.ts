@@ -1,18 +1,21 @@
 // `jobdeck jobs list`: jobs matching a filter, newest id first, as an aligned table for people
-// or NDJSON for pipes (`jobs list --format ndjson | jobs retry`).
+// or NDJSON for pipes (`jobs list --format ndjson | jobs retry`). Payload secrets are masked
+// unless --show-secrets (the CLI's operator reads the database directly: it is their call).
 import { JobFilterError, parseJobFilter } from "../../filters/job-filter";
 import { type JobListRow, listJobs } from "../../queries/jobs";
 import { JOB_STATES } from "../../queue/state-machine";
+import { type Redaction, redaction } from "../../redact";
 import { parseOptions } from "../args";
 import type { Command } from "../commands";
 import { usageError } from "../errors";
-import { ago, err, firstLine, joinNegativeValues, num, out, outLines, table, withDb } from "./support";
+import { jsonLine } from "../text";
+import { ago, cell, err, firstLine, joinNegativeValues, num, out, outLines, table, withDb } from "./support";
 
 /** The CLI may list (and so pipe into a bulk action) more than a page of the UI. */
 const CLI_MAX_LIMIT = 100_000;
 
 /** The NDJSON shape of a job: a stable, documented set of keys. */
-export function jobToJson(j: JobListRow) {
+export function jobToJson(j: JobListRow, r: Redaction) {
   return {
     id: j.id,
     kind: j.kind,
@@ -21,7 +24,7 @@ export function jobToJson(j: JobListRow) {
     attempts: j.attempts,
     max_attempts: j.max_attempts,
     priority: j.priority,
-    payload: j.payload,
+    payload: r.json(j.payload),
     last_error: j.last_error,
     locked_by: j.locked_by,
     locked_until: j.locked_until,
@@ -34,7 +37,7 @@ export function jobToJson(j: JobListRow) {
 export const jobsListCommand: Command = {
   summary: "list jobs by state, kind, queue, age or error (table or NDJSON)",
   help: `Usage: jobdeck jobs list [--state S[,S...]] [--kind K] [--queue Q] [--since 10h|2d|30m]
-                         [--error-prefix TEXT] [--limit N] [--format table|ndjson]
+                         [--error-prefix TEXT] [--limit N] [--format table|ndjson] [--show-secrets]
 
 Lists jobs matching every given filter, newest id first.
 
@@ -48,6 +51,8 @@ Options:
   --error-prefix TEXT  only jobs whose last_error starts with TEXT (case-sensitive)
   --limit N            at most N jobs (1..${num(CLI_MAX_LIMIT)}, default 100)
   --format F           table (default) or ndjson
+  --show-secrets       print payload values of keys named in JOBDECK_REDACT_KEYS as stored;
+                       without it they are "••••" (ids, and so the retry pipe, are unaffected)
 
 table: one line per job with the columns
   ID  KIND  QUEUE  STATE  ATTEMPTS (attempts/max)  PRIO  AGE (since created)  LAST ERROR (first line, truncated)
@@ -56,6 +61,8 @@ limit cut the list.
 ndjson: one JSON object per line with id, kind, queue, state, attempts, max_attempts,
   priority, payload, last_error, locked_by, locked_until, created_at, run_at, finished_at
   (times in ISO 8601 UTC, null when unset). Nothing else is written to stdout.
+Text from the jobs (kind, queue, errors) is printed with control characters escaped (\\u001b,
+\\r, \\n), in the table and in the JSON.
 
 Exit codes: 0 listed (also when nothing matches); 2 bad filter (unknown state, malformed
 --since, bad --limit, unknown --format).
@@ -76,6 +83,7 @@ Examples:
         "error-prefix": { type: "string" },
         limit: { type: "string" },
         format: { type: "string" },
+        "show-secrets": { type: "boolean" },
       },
       { positionals: true },
     );
@@ -105,7 +113,8 @@ Examples:
 
     const page = await withDb((db) => listJobs(db, filter));
     if (format === "ndjson") {
-      outLines(page.jobs.map((j) => JSON.stringify(jobToJson(j))));
+      const r = redaction(values["show-secrets"] === true);
+      outLines(page.jobs.map((j) => jsonLine(jobToJson(j, r))));
       return;
     }
     if (!page.jobs.length) {
@@ -118,8 +127,8 @@ Examples:
         ["ID", "KIND", "QUEUE", "STATE", "ATTEMPTS", "PRIO", "AGE", "LAST ERROR"],
         page.jobs.map((j) => [
           String(j.id),
-          firstLine(j.kind, 40),
-          firstLine(j.queue, 24),
+          cell(j.kind, 40),
+          cell(j.queue, 24),
           j.state,
           `${j.attempts}/${j.max_attempts}`,
           String(j.priority),

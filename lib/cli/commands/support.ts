@@ -1,12 +1,13 @@
 // What the CLI commands share: the database handle (migrated at start-up), the audit actor,
 // stdin for pipes, id parsing, and output helpers (thousands separators for people, clean
-// lines for machines).
+// lines for machines; job data in tables made printable by lib/cli/text).
 import os from "node:os";
 import { type Database, openDatabase } from "../../../db/client";
 import { migrate } from "../../../db/migrate";
 import type { Actor } from "../../audit/record";
 import { QueueError } from "../../queue/state-machine";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, usageError } from "../errors";
+import { printable } from "../text";
 
 /** Opens the database, applies pending migrations, runs `fn`, and always closes the pool. */
 export async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
@@ -146,8 +147,9 @@ export function ago(date: Date | null, now = Date.now()): string {
   return `${Math.floor(s / 86_400)}d`;
 }
 
-/** Left-aligned columns separated by two spaces; `right` lists columns to right-align. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly number[] = []): string {
+/** Left-aligned columns separated by two spaces; `right` lists columns to right-align. Cells are made printable. */
+export function table(header: readonly string[], cells: readonly (readonly string[])[], right: readonly number[] = []): string {
+  const rows = cells.map((r) => r.map(printable));
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -157,10 +159,15 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return `${[line(header), ...rows.map(line)].join("\n")}\n`;
 }
 
-/** A single-line rendering of free text (errors, names) for a table cell. */
+/** The first line of free text (an error), printable, for a table cell. */
 export function firstLine(s: string | null, max: number): string {
   if (!s) return "";
-  return truncate(s.split(/\r?\n/)[0].trim(), max);
+  return truncate(printable(s.split(/\r?\n/)[0].trim()), max);
+}
+
+/** A name (kind, queue, item key) whole, printable (a newline shows as \n), for a table cell. */
+export function cell(s: string | null, max: number): string {
+  return s ? truncate(printable(s), max) : "";
 }
 
 /** Integer option with bounds; exit 2 otherwise. */

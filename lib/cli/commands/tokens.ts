@@ -6,6 +6,7 @@ import { createApiToken, listApiTokens, parseExpiry, parseScopes, revokeApiToken
 import { parseOptions } from "../args";
 import type { Command } from "../commands";
 import { usageError } from "../errors";
+import { jsonLine, printable } from "../text";
 import { cliActor, err, out, parseId, withDb } from "./support";
 
 export const tokensCreateCommand: Command = {
@@ -16,7 +17,8 @@ Creates an API token for scripts and monitoring: send it as "Authorization: Bear
 Scopes (comma-separated): ${TOKEN_SCOPES.join(", ")}. jobs:write acts as an operator (retry,
 cancel, priority, recover stale, campaign actions); admin acts as an admin (bulk actions over
 JOBDECK_BULK_CONFIRM_THRESHOLD jobs; with audit:read, the audit export); with neither the token
-only reads.
+only reads. Payload, result and campaign params values under JOBDECK_REDACT_KEYS come back as
+"••••" unless the token has admin or jobs:read-secrets (which goes with jobs:read).
 --expires takes 90m, 12h or 30d; without it the token does not expire (revoke it when done).
 
 The token is printed as the last line of stdout and never shown again; a summary goes to stderr.
@@ -38,7 +40,7 @@ Example:
       throw usageError((e as Error).message);
     }
     const { token, row } = await withDb((db) => createApiToken(db, { name: values.name!, owner: values.owner!, scopes, expiresInMs, actor: cliActor() }));
-    err(`created token ${row.id} "${row.name}" for ${row.owner} (${row.scopes.join(", ")}), ${row.expires_at ? `expires ${row.expires_at.toISOString()}` : "never expires"}. It is shown only now:\n`);
+    err(`created token ${row.id} "${printable(row.name)}" for ${printable(row.owner)} (${row.scopes.join(", ")}), ${row.expires_at ? `expires ${row.expires_at.toISOString()}` : "never expires"}. It is shown only now:\n`);
     out(`${token}\n`);
   },
 };
@@ -52,13 +54,14 @@ One line per token: id, name, owner, scopes, status (active, expired, revoked), 
     const { values } = parseOptions(args, { json: { type: "boolean" } });
     const rows = await withDb((db) => listApiTokens(db));
     if (values.json) {
-      for (const r of rows) out(`${JSON.stringify(r)}\n`);
+      for (const r of rows) out(`${jsonLine(r)}\n`);
       return;
     }
     if (!rows.length) return err("no API tokens\n");
     for (const r of rows) {
       const status = r.revoked_at ? "revoked" : r.expired ? "expired" : "active";
-      out([r.id, r.name, r.owner, r.scopes.join(","), status, r.expires_at?.toISOString() ?? "no-expiry", r.last_used_at?.toISOString() ?? "never-used"].join("\t") + "\n");
+      const fields = [String(r.id), r.name, r.owner, r.scopes.join(","), status, r.expires_at?.toISOString() ?? "no-expiry", r.last_used_at?.toISOString() ?? "never-used"];
+      out(`${fields.map(printable).join("\t")}\n`);
     }
   },
 };
@@ -77,6 +80,6 @@ The token stops working at once. Audited as "tokens.revoke".`,
       err(`token ${id} does not exist\n`);
       return 1;
     }
-    err(`revoked token ${row.id} "${row.name}" (${row.owner})\n`);
+    err(`revoked token ${row.id} "${printable(row.name)}" (${printable(row.owner)})\n`);
   },
 };
