@@ -90,7 +90,7 @@ test.describe("the audit log of signing in", () => {
   }
 
   test("sign-ins, refused sign-ins (no role, cancelled at the provider, expired) and a sign-out are audited; /audit shows them under auth.*", async ({ browser }) => {
-    test.setTimeout(180_000); // four sign-ins through the provider, each in a fresh browser
+    test.setTimeout(240_000); // four sign-ins through the provider, each in a fresh browser
     // 1. A user whose groups map to no role: signed in, but refused.
     const nobody = await freshSignIn(browser);
     await nobody.signIn.signInAs(USERS.nobody);
@@ -151,8 +151,6 @@ test.describe("the audit log of signing in", () => {
       await expect(audit.rows.getByTestId("audit-action")).toHaveText(["auth.sign_out", "auth.sign_in", "auth.sign_in_refused", "auth.sign_in_refused", "auth.sign_in_refused"]);
       await expect(audit.rows.getByTestId("audit-actor")).toHaveText([USERS.admin, USERS.admin, "anonymous", "anonymous", USERS.nobody]);
       await expect(audit.rows.nth(2).getByTestId("audit-reason")).toHaveText(/expired/);
-      await audit.goto("action=jobs.*");
-      await expect(audit.rows).toHaveCount(0);
     } finally {
       await viewer.close();
     }
