@@ -2,7 +2,8 @@
 // live session is redirected to /signin (and back afterwards); every page, server action and API
 // route still checks the caller itself (lib/auth). One refusal happens here because nothing later
 // can do it well: a server-action POST from another site's page (CSRF) gets a plain 403, where
-// Next's own origin check would answer 500.
+// Next's own origin check would answer 500. Served over https, every answer here carries
+// Strict-Transport-Security.
 import { type NextRequest, NextResponse } from "next/server";
 import { foreignOrigin } from "@/lib/auth/origin";
 import { callerFromClaims, readSessionClaims } from "@/lib/auth/session";
@@ -30,7 +31,18 @@ function pass(request: NextRequest): NextResponse {
   return response;
 }
 
+// Browsers then use https only for a year. No includeSubDomains: Jobdeck rarely owns its parent
+// domain. Only when served over https (NEXTAUTH_URL, else X-Forwarded-Proto: secureCookiesFor);
+// over plain http browsers ignore the header anyway.
+const HSTS = "max-age=31536000";
+
 export async function proxy(request: NextRequest): Promise<NextResponse> {
+  const response = await steer(request);
+  if (secureCookiesFor(request.headers)) response.headers.set("strict-transport-security", HSTS);
+  return response;
+}
+
+async function steer(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
   if (request.method === "POST" && request.headers.has("next-action")) {
     const foreign = foreignOrigin(request.headers);

@@ -8,11 +8,13 @@ import { connection } from "next/server";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import type { ClientCaller } from "@/components/auth/caller-context";
+import { DemoAlongsideSsoBanner } from "@/components/auth/demo-alongside-sso";
 import { HeaderUser } from "@/components/auth/header-user";
 import { Providers } from "@/components/providers";
 import { SiteNav } from "@/components/site-nav";
 import { THEME_INIT_SCRIPT, ThemeToggle } from "@/components/theme-toggle";
 import { getPageCaller } from "@/lib/auth/page-guard";
+import { authSettings } from "@/lib/auth/settings";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -33,6 +35,15 @@ async function clientCaller(): Promise<ClientCaller | null> {
     // A sign-in misconfiguration: the page itself reports it; the header shows nobody.
     console.error(`[jobdeck] layout: could not read the caller: ${(err as Error).message}`);
     return null;
+  }
+}
+
+/** Demo users offered beside single sign-on: every page says so (a misconfiguration shows nothing here). */
+function demoAlongsideSso(): boolean {
+  try {
+    return authSettings().demoAlongsideSso;
+  } catch {
+    return false;
   }
 }
 
@@ -67,6 +78,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <ThemeToggle />
               </div>
             </div>
+            {demoAlongsideSso() ? <DemoAlongsideSsoBanner /> : null}
           </header>
           <main id="main" tabIndex={-1} className="mx-auto max-w-[1400px] px-4 py-4 outline-none">
             {children}

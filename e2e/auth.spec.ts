@@ -4,19 +4,17 @@
 // or API call from the viewer is refused with 403 while the job stays as it was; the operator's
 // retry is audited under their email; a bulk action above the threshold needs an admin; signing
 // out removes the session cookie; an expired session sends the browser to sign in again; a user
-// without a mapped group gets "No access". Sign-in pages pass axe.
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import { type APIRequestContext, type BrowserContext, expect, type Page, test } from "@playwright/test";
+// without a mapped group gets "No access"; sign-ins, refused sign-ins and sign-outs are in the
+// audit log. Sign-in pages pass axe.
+import { type APIRequestContext, type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import type { Database } from "../db/client";
-import { expectNoSeriousA11yViolations, jobState, seedDeadJob, unique, waitUntil } from "./fixtures/operator-fixtures";
+import { expectNoSeriousA11yViolations, jobState, seedDeadJob, unique } from "./fixtures/operator-fixtures";
 import { AuditPage } from "./pages/audit-page";
 import { JobDetailPage } from "./pages/job-detail-page";
 import { JobsPage } from "./pages/jobs-page";
 import { expectSignedInAs, SignInPage } from "./pages/sign-in-page";
 import {
   APP_PORT,
-  appServerEnv,
   appUrl,
   BULK_CONFIRM_THRESHOLD,
   SHORT_SESSION_APP_PORT,
@@ -25,6 +23,7 @@ import {
 } from "./support/auth";
 import { freshE2eDatabasePerTest } from "./support/database";
 import { seedDead } from "./support/seed";
+import { type SpawnedServer, startAppServer } from "./support/servers";
 
 let db: Database;
 
@@ -74,6 +73,87 @@ test.describe("signing in", () => {
     // The API refuses the session as well: signed in, but without a role.
     const id = await seedDeadJob(db, { kind: unique("noaccess"), queue: unique("q_noaccess") });
     expect((await page.request.get(`/api/v1/admin/jobs/${id}`)).status()).toBe(403);
+  });
+});
+
+test.describe("the audit log of signing in", () => {
+  test.use({ storageState: SIGNED_OUT });
+
+  /** A fresh browser (its own identity-provider session too) on Jobdeck's sign-in page via /jobs. */
+  async function freshSignIn(browser: Browser): Promise<{ context: BrowserContext; page: Page; signIn: SignInPage }> {
+    const context = await browser.newContext({ baseURL: appUrl(APP_PORT) });
+    const page = await context.newPage();
+    await page.goto("/jobs");
+    const signIn = new SignInPage(page);
+    await signIn.heading.waitFor();
+    return { context, page, signIn };
+  }
+
+  test("sign-ins, refused sign-ins (no role, cancelled at the provider, expired) and a sign-out are audited; /audit shows them under auth.*", async ({ browser }) => {
+    test.setTimeout(240_000); // four sign-ins through the provider, each in a fresh browser
+    // 1. A user whose groups map to no role: signed in, but refused.
+    const nobody = await freshSignIn(browser);
+    await nobody.signIn.signInAs(USERS.nobody);
+    await expect(nobody.page).toHaveURL(/\/no-access$/);
+    await nobody.context.close();
+
+    // 2. Cancelled at the identity provider: it answers the callback with access_denied.
+    const cancelled = await freshSignIn(browser);
+    await cancelled.signIn.ssoButton.click();
+    await cancelled.page.waitForURL((u) => u.pathname.startsWith("/interaction/"));
+    await cancelled.signIn.cancelProviderLogin();
+    await expect(cancelled.signIn.errorMessage).toBeVisible();
+    await cancelled.context.close();
+
+    // 3. Expired: the browser no longer holds the sign-in's state and PKCE cookies (they live 15
+    //    minutes) when the provider sends it back.
+    const expired = await freshSignIn(browser);
+    await expired.signIn.ssoButton.click();
+    await expired.page.waitForURL((u) => u.pathname.startsWith("/interaction/"));
+    expect((await expired.context.cookies()).map((c) => c.name)).toEqual(expect.arrayContaining(["next-auth.state", "next-auth.pkce.code_verifier"]));
+    await expired.context.clearCookies({ name: /^next-auth\.(state|pkce\.code_verifier)$/ });
+    await expired.signIn.completeProviderLogin(USERS.admin);
+    await expect(expired.signIn.errorMessage).toHaveText(/could not be verified/);
+    await expired.context.close();
+
+    // 4. The admin signs in, then signs out.
+    const admin = await freshSignIn(browser);
+    await admin.signIn.signInAs(USERS.admin);
+    await expectSignedInAs(admin.page, USERS.admin, "admin");
+    await admin.page.getByRole("link", { name: "Sign out" }).click();
+    await admin.page.getByRole("button", { name: "Sign out" }).click();
+    await expect(admin.page).toHaveURL(/\/signin\?signedout=1$/);
+    await admin.context.close();
+
+    const rows = await db.query<{ actor: string; roles: string[]; action: string; outcome: string; reason: string | null }>(
+      "select actor, roles, action, outcome, reason from audit_events order by id",
+    );
+    expect(rows).toEqual([
+      { actor: USERS.nobody, roles: [], action: "auth.sign_in_refused", outcome: "refused", reason: "no role: none of the user's groups maps to a Jobdeck role (JOBDECK_ROLE_MAP)" },
+      { actor: "anonymous", roles: [], action: "auth.sign_in_refused", outcome: "refused", reason: "the identity provider refused the sign-in: access_denied" },
+      {
+        actor: "anonymous",
+        roles: [],
+        action: "auth.sign_in_refused",
+        outcome: "refused",
+        reason: "the sign-in expired or was already used (it must finish within 15 minutes); the user has to start again",
+      },
+      { actor: USERS.admin, roles: ["admin"], action: "auth.sign_in", outcome: "ok", reason: null },
+      { actor: USERS.admin, roles: ["admin"], action: "auth.sign_out", outcome: "ok", reason: null },
+    ]);
+
+    // An admin (already signed in: no new row) finds them on /audit, newest first, with auth.*.
+    const viewer = await browser.newContext({ baseURL: appUrl(APP_PORT), storageState: storageStatePath("admin") });
+    try {
+      const audit = new AuditPage(await viewer.newPage());
+      await audit.goto("action=auth.*");
+      await expect(audit.rows).toHaveCount(5);
+      await expect(audit.rows.getByTestId("audit-action")).toHaveText(["auth.sign_out", "auth.sign_in", "auth.sign_in_refused", "auth.sign_in_refused", "auth.sign_in_refused"]);
+      await expect(audit.rows.getByTestId("audit-actor")).toHaveText([USERS.admin, USERS.admin, "anonymous", "anonymous", USERS.nobody]);
+      await expect(audit.rows.nth(2).getByTestId("audit-reason")).toHaveText(/expired/);
+    } finally {
+      await viewer.close();
+    }
   });
 });
 
@@ -252,31 +332,14 @@ test.describe("a session past its lifetime", () => {
   test.use({ storageState: SIGNED_OUT });
   // A second app server on the same build and database whose sessions last 0.002 h (7.2 s).
   const baseURL = appUrl(SHORT_SESSION_APP_PORT);
-  let server: ChildProcess | undefined;
-  let output = "";
+  let server: SpawnedServer | undefined;
 
   test.beforeAll(async () => {
-    const root = path.resolve(import.meta.dirname, "..");
-    server = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(SHORT_SESSION_APP_PORT)], {
-      cwd: root,
-      env: { ...process.env, ...appServerEnv(SHORT_SESSION_APP_PORT, { JOBDECK_SESSION_HOURS: "0.002" }) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server.stdout?.on("data", (d) => (output += d));
-    server.stderr?.on("data", (d) => (output += d));
-    await waitUntil(
-      `the short-session server on ${baseURL} (output: ${output})`,
-      async () => server?.exitCode === null && (await fetch(`${baseURL}/api/health`).then((r) => r.ok, () => false)),
-      60_000,
-    );
+    server = await startAppServer(SHORT_SESSION_APP_PORT, { JOBDECK_SESSION_HOURS: "0.002" });
   });
 
   test.afterAll(async () => {
-    if (server?.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
   });
 
   async function signInOnShortSessionServer(context: BrowserContext): Promise<{ page: Page; signedInAt: number }> {

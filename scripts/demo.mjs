@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo`: Jobdeck on the embedded PGlite database with the in-process demo workload.
 // Builds once when no production build exists (`npm run build` rebuilds after changes), then
-// runs `next start` with JOBDECK_DEMO=1 on PORT (default 3000).
+// runs `next start` with JOBDECK_DEMO=1 on PORT (default 3000), listening on JOBDECK_DEMO_HOST
+// (default 127.0.0.1: the demo users are admins, so only this machine may reach them unless told).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +12,8 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const port = process.env.PORT || "3000";
+const host = process.env.JOBDECK_DEMO_HOST?.trim() || "127.0.0.1";
+const loopback = ["127.0.0.1", "localhost", "::1"].includes(host);
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
 if (env.DATABASE_URL) {
@@ -46,7 +49,7 @@ if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
   }
 }
 
-const child = spawn(process.execPath, [nextBin, "start", "-p", port], {
+const child = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", host], {
   cwd: root,
   // Jobdeck handles SIGINT/SIGTERM itself so the demo workers release their jobs and PGlite
   // closes cleanly (see instrumentation.ts).
@@ -58,7 +61,10 @@ child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
   if (!announced && /Ready in|started server/i.test(String(chunk))) {
     announced = true;
-    console.log(`\n  Jobdeck demo is running: http://localhost:${port}\n  Press Ctrl+C to stop.\n`);
+    const where = loopback
+      ? `http://localhost:${port} (this machine only; JOBDECK_DEMO_HOST=0.0.0.0 listens on every interface)`
+      : `http://${host.includes(":") ? `[${host}]` : host}:${port} (listening on ${host})`;
+    console.log(`\n  Jobdeck demo is running: ${where}\n  Press Ctrl+C to stop.\n`);
   }
 });
 // Ctrl+C reaches the whole process group; forward other signals and wait for a clean exit.

@@ -113,7 +113,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
               ) : (
                 <>
                   <p className="font-medium">Nothing audited yet</p>
-                  <p className="mt-1 text-sm text-muted">Retries, cancels, priority changes, campaign actions and API tokens are recorded here as they happen.</p>
+                  <p className="mt-1 text-sm text-muted">Retries, cancels, priority changes, campaign actions, API tokens and sign-ins are recorded here as they happen.</p>
                 </>
               )}
             </div>

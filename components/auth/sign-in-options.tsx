@@ -1,8 +1,8 @@
 "use client";
 // The sign-in buttons: single sign-on (provider id "oidc") and, where allowed, the three demo
-// users (provider id "demo"). next-auth's signIn() posts to /api/auth and then sends the browser
-// on (to the identity provider, or back to callbackUrl); meanwhile every button is disabled and the
-// one pressed says "Redirecting…".
+// users (provider id "demo"), labelled loudly when offered beside single sign-on. next-auth's
+// signIn() posts to /api/auth and then sends the browser on (to the identity provider, or back to
+// callbackUrl); meanwhile every button is disabled and the one pressed says "Redirecting…".
 import { signIn } from "next-auth/react";
 import { useEffect, useState } from "react";
 import { ROLE_ABILITIES, ROLES, type Role } from "@/lib/auth/roles";
@@ -57,6 +57,11 @@ export function SignInOptions({ oidcName, demo, callbackUrl }: { oidcName: strin
           <h2 id="demo-signin-title" className="text-sm font-semibold">
             Demo sign-in <span className="font-normal text-muted">— demo users, not for production</span>
           </h2>
+          {oidcName ? (
+            <p className="mt-1 text-xs font-semibold text-warn" data-testid="demo-alongside-sso-signin">
+              Demo users enabled alongside SSO: anyone who can reach this server can sign in here as a demo admin, without {oidcName}.
+            </p>
+          ) : null}
           <ul className="mt-2 flex flex-col gap-2">
             {ROLES.map((role) => (
               <li key={role} className="flex flex-col gap-0.5">

@@ -5,7 +5,11 @@ import { expect, type Locator, type Page } from "@playwright/test";
 import { OIDC_DISPLAY_NAME, OIDC_ISSUER, PASSWORD } from "../support/auth";
 
 export class SignInPage {
-  constructor(readonly page: Page) {}
+  /** `issuer`: the identity provider this Jobdeck signs in through (the suite's own by default). */
+  constructor(
+    readonly page: Page,
+    readonly issuer: string = OIDC_ISSUER,
+  ) {}
 
   async goto(query = ""): Promise<void> {
     await this.page.goto(query ? `/signin?${query}` : "/signin");
@@ -35,8 +39,18 @@ export class SignInPage {
    */
   async signInAs(email: string, password = PASSWORD): Promise<void> {
     await this.ssoButton.click();
-    await this.page.waitForURL((u) => u.origin === OIDC_ISSUER && u.pathname.startsWith("/interaction/"));
+    await this.page.waitForURL((u) => u.origin === this.issuer && u.pathname.startsWith("/interaction/"));
     await this.completeProviderLogin(email, password);
+  }
+
+  /** On the provider's login form: "[ Cancel ]", and wait to be sent back to Jobdeck. */
+  async cancelProviderLogin(): Promise<void> {
+    await this.page.getByRole("link", { name: "[ Cancel ]" }).click();
+    await this.page.waitForURL((u) => u.origin !== this.issuer);
+  }
+
+  get errorMessage(): Locator {
+    return this.page.getByTestId("signin-error");
   }
 
   /** On the provider's login form: log in and wait to be sent back to Jobdeck. */
@@ -44,7 +58,7 @@ export class SignInPage {
     await this.providerLogin.fill(email);
     await this.page.getByPlaceholder("and password").fill(password);
     await this.page.getByRole("button", { name: "Sign-in" }).click();
-    await this.page.waitForURL((u) => u.origin !== OIDC_ISSUER);
+    await this.page.waitForURL((u) => u.origin !== this.issuer);
   }
 }
 

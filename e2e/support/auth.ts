@@ -12,6 +12,9 @@ export const APP_PORT = Number(process.env.JOBDECK_E2E_PORT ?? 3100);
 /** A second app server (same build, short sessions) that the session-expiry test starts itself. */
 export const SHORT_SESSION_APP_PORT = Number(process.env.JOBDECK_E2E_SHORT_SESSION_PORT ?? APP_PORT + 1);
 export const OIDC_PORT = Number(process.env.JOBDECK_E2E_OIDC_PORT ?? 3190);
+/** Another identity provider and an app server signing in through it (e2e/sso-providers.spec.ts starts both). */
+export const SSO_VARIANT_APP_PORT = Number(process.env.JOBDECK_E2E_SSO_VARIANT_PORT ?? APP_PORT + 2);
+export const SSO_VARIANT_OIDC_PORT = Number(process.env.JOBDECK_E2E_SSO_VARIANT_OIDC_PORT ?? OIDC_PORT + 1);
 
 export const appUrl = (port: number = APP_PORT) => `http://127.0.0.1:${port}`;
 export const OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
@@ -43,6 +46,7 @@ export function oidcProviderEnv(): Record<string, string> {
     JOBDECK_E2E_OIDC_CLIENT_ID: OIDC_CLIENT_ID,
     JOBDECK_E2E_OIDC_CLIENT_SECRET: OIDC_CLIENT_SECRET,
     JOBDECK_E2E_OIDC_REDIRECT_URIS: [APP_PORT, SHORT_SESSION_APP_PORT].map((p) => `${appUrl(p)}/api/auth/callback/oidc`).join(","),
+    JOBDECK_E2E_OIDC_GROUPS: "profile", // groups in the ID token with the profile scope
   };
 }
 

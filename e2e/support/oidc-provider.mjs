@@ -6,6 +6,11 @@
 //   JOBDECK_E2E_OIDC_PORT (3190)       where it listens; the issuer is http://127.0.0.1:<port>
 //   JOBDECK_E2E_OIDC_CLIENT_ID/SECRET  the one client, Jobdeck
 //   JOBDECK_E2E_OIDC_REDIRECT_URIS     comma-separated <app>/api/auth/callback/oidc URIs
+//   JOBDECK_E2E_OIDC_GROUPS            how `groups` is released, as providers differ:
+//     profile (default)  with the profile scope, in the ID token (the suite's usual provider)
+//     scope              only when the `groups` scope is asked for (listed in scopes_supported)
+//     userinfo           with the profile scope, but (like email and name) only from the userinfo
+//                        endpoint, never in the ID token (oidc-provider's conformIdTokenClaims)
 // Accounts and their groups are in oidc-accounts.json (one password for all); the login form is
 // oidc-provider's built-in development form, and a login that is not in that file, or a wrong
 // password, gets the form again.
@@ -22,6 +27,9 @@ const redirectUris = (process.env.JOBDECK_E2E_OIDC_REDIRECT_URIS ?? "http://127.
   .map((u) => u.trim())
   .filter(Boolean);
 
+const groupsMode = process.env.JOBDECK_E2E_OIDC_GROUPS ?? "profile";
+if (!["profile", "scope", "userinfo"].includes(groupsMode)) throw new Error(`JOBDECK_E2E_OIDC_GROUPS must be profile, scope or userinfo (got "${groupsMode}")`);
+
 /** @type {{ password: string, accounts: Record<string, { name: string, groups: string[] }> }} */
 const directory = JSON.parse(readFileSync(new URL("./oidc-accounts.json", import.meta.url), "utf8"));
 
@@ -37,10 +45,13 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: "client_secret_basic",
     },
   ],
-  // Groups ride in the ID token (Jobdeck reads roles from it), requested by the default scope
-  // "openid email profile".
-  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "groups"] },
-  conformIdTokenClaims: false,
+  // By default groups ride in the ID token (Jobdeck reads roles from it), requested by the default
+  // scope "openid email profile"; JOBDECK_E2E_OIDC_GROUPS changes that (see above).
+  claims:
+    groupsMode === "scope"
+      ? { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] }
+      : { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "groups"] },
+  conformIdTokenClaims: groupsMode === "userinfo",
   pkce: { required: () => true },
   cookies: { keys: ["jobdeck-e2e-oidc-cookie-key"] },
   features: { devInteractions: { enabled: true } },
@@ -50,7 +61,7 @@ const provider = new Provider(issuer, {
     const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
     if (grantId) return ctx.oidc.provider.Grant.find(grantId);
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-    grant.addOIDCScope("openid email profile");
+    grant.addOIDCScope(groupsMode === "profile" ? "openid email profile" : String(ctx.oidc.params.scope));
     await grant.save();
     return grant;
   },
@@ -90,6 +101,6 @@ provider.on("authorization.error", (_ctx, err) => console.error(`oidc-provider: 
 provider.on("grant.error", (_ctx, err) => console.error(`oidc-provider: grant error ${err.message} ${err.error_description ?? ""}`));
 
 const server = provider.listen(port, "127.0.0.1", () => {
-  console.log(`oidc-provider: ${issuer} (client ${clientId}; redirect URIs ${redirectUris.join(", ")})`);
+  console.log(`oidc-provider: ${issuer} (client ${clientId}; redirect URIs ${redirectUris.join(", ")}; groups: ${groupsMode})`);
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.close(() => process.exit(0)));

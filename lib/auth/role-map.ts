@@ -30,10 +30,16 @@ export function parseRoleMap(value: string): RoleMap {
  * mapper), or a dotted path such as `realm_access.roles`. Arrays and space/comma-separated strings.
  */
 export function groupsFromClaims(claims: Record<string, unknown>, claimPath: string): string[] {
-  let v: unknown = claims;
-  for (const key of claimPath.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined;
+  const v = claimAt(claims, claimPath);
   const list = Array.isArray(v) ? v : typeof v === "string" ? v.split(/[\s,]+/) : [];
   return [...new Set(list.filter((g): g is string => typeof g === "string" && g.length > 0 && g.length <= 256))].slice(0, 500);
+}
+
+/** The value at a dotted claim path (`groups`, `realm_access.roles`), or undefined when absent. */
+export function claimAt(claims: Record<string, unknown>, claimPath: string): unknown {
+  let v: unknown = claims;
+  for (const key of claimPath.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
 }
 
 /** The one role the groups map to (the strongest), or null when none maps. */

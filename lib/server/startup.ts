@@ -16,7 +16,8 @@ function checkAuthOrExit(): void {
     problem = startupProblem(settings);
     if (!problem) {
       const modes = [settings.oidc ? `OIDC (${settings.oidc.issuer})` : null, settings.demo ? "demo sign-in (not for production)" : null].filter(Boolean);
-      console.log(`[jobdeck] sign-in: ${modes.join(" + ")}; sessions last ${settings.sessionHours} h`);
+      console.log(`[jobdeck] sign-in: ${modes.join(" + ")}; sessions last ${settings.sessionHours} h${settings.production ? "" : " (development server)"}`);
+      if (settings.demoAlongsideSso) console.warn("[jobdeck] WARNING: demo users enabled alongside SSO (JOBDECK_DEMO_AUTH=force): anyone who reaches this server can sign in as a demo admin");
     }
   } catch (err) {
     if (!(err instanceof AuthConfigError) && !(err instanceof Error)) throw err;

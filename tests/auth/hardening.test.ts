@@ -1,7 +1,8 @@
 // The web hardening of a production server (`next start` of the build), over HTTP: cross-site
 // refusal of server actions and cookie-session API writes, security headers, the sign-in
-// redirect, session cookie attributes (Secure and __Secure- behind https), start-up refusal
-// without sign-in, and the admin rule for large bulk actions through API tokens.
+// redirect, session cookie attributes (Secure and __Secure- behind https), HSTS over https,
+// start-up refusal without sign-in or a secret whatever NODE_ENV says, and the admin rule for
+// large bulk actions through API tokens.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -104,6 +105,19 @@ describe("pages", () => {
     expect(r.headers.get("x-powered-by")).toBeNull();
   });
 
+  test("no Strict-Transport-Security over plain http; behind a proxy that says https (X-Forwarded-Proto), every page has it", async () => {
+    const plain = await fetch(`${app.url}/`, { headers: { cookie: adminSession.header() } });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("strict-transport-security")).toBeNull();
+    // This server has no NEXTAUTH_URL: the proxy in front decides (cookies follow the same rule).
+    const jar = await demoSignIn(app.url, "viewer", { "x-forwarded-proto": "https" });
+    const proxied = await fetch(`${app.url}/`, { headers: { cookie: jar.header(), "x-forwarded-proto": "https" } });
+    expect(proxied.status).toBe(200);
+    expect(proxied.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    const signin = await fetch(`${app.url}/signin`, { headers: { "x-forwarded-proto": "https" } });
+    expect(signin.headers.get("strict-transport-security")).toBe("max-age=31536000");
+  });
+
   test("scripts run only with this response's nonce: no 'unsafe-inline' for scripts, every <script> carries it, a new one per request", async () => {
     const nonceOf = (csp: string) => /script-src [^;]*'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
     const r = await fetch(`${app.url}/jobs`, { headers: { cookie: adminSession.header() } });
@@ -177,6 +191,18 @@ describe("behind https (NEXTAUTH_URL=https://…)", () => {
     const plain = await fetch(`${secure.url}/`, { redirect: "manual", headers: { cookie: `next-auth.session-token=${jar.cookies.get("__Secure-next-auth.session-token")}` } });
     expect(plain.status).toBe(307);
   });
+
+  test("Strict-Transport-Security on pages, the sign-in page and the redirect to it", async () => {
+    const jar = await demoSignIn(secure.url, "viewer", { "x-forwarded-proto": "https" });
+    const page = await fetch(`${secure.url}/jobs`, { redirect: "manual", headers: { cookie: jar.header() } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    const signin = await fetch(`${secure.url}/signin`);
+    expect(signin.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    const anonymous = await fetch(`${secure.url}/workers`, { redirect: "manual" });
+    expect(anonymous.status).toBe(307);
+    expect(anonymous.headers.get("strict-transport-security")).toBe("max-age=31536000");
+  });
 });
 
 describe("start-up refusal", () => {
@@ -196,6 +222,40 @@ describe("start-up refusal", () => {
     const r = await startServerExpectingExit({ port: 3168, databaseUrl: t.url, env: { NEXTAUTH_SECRET: undefined } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: NEXTAUTH_SECRET is not set/);
+  });
+
+  // "Production" is the build, not NODE_ENV: a production build started with NODE_ENV=staging
+  // (or none) must not fall back to the public development secret or offer the demo admin.
+  test("the production build with NODE_ENV=staging and no NEXTAUTH_SECRET exits 78", async () => {
+    const r = await startServerExpectingExit({ port: 3169, databaseUrl: t.url, env: { NODE_ENV: "staging", NEXTAUTH_SECRET: undefined } });
+    expect(r.code, r.output).toBe(78);
+    expect(r.output).toMatch(/refusing to start: NEXTAUTH_SECRET is not set/);
+  });
+
+  test("the production build with NODE_ENV unset and no NEXTAUTH_SECRET exits 78", async () => {
+    const r = await startServerExpectingExit({ port: 3170, databaseUrl: t.url, env: { NODE_ENV: undefined, NEXTAUTH_SECRET: undefined } });
+    expect(r.code, r.output).toBe(78);
+    expect(r.output).toMatch(/refusing to start: NEXTAUTH_SECRET is not set/);
+  });
+
+  test("the production build with NODE_ENV=staging and no sign-in exits 78 (no demo users by default)", async () => {
+    const r = await startServerExpectingExit({ port: 3171, databaseUrl: t.url, env: { NODE_ENV: "staging", JOBDECK_DEMO_AUTH: undefined } });
+    expect(r.code, r.output).toBe(78);
+    expect(r.output).toMatch(/refusing to start: no sign-in is configured/);
+  });
+
+  test("JOBDECK_DEMO_AUTH=1 together with OIDC exits 78, naming JOBDECK_DEMO_AUTH=force", async () => {
+    const env = { OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "jobdeck", OIDC_CLIENT_SECRET: "s3cret", NEXTAUTH_URL: "https://jobdeck.example.com" };
+    const r = await startServerExpectingExit({ port: 3172, databaseUrl: t.url, env: { ...env, JOBDECK_DEMO_AUTH: "1" } });
+    expect(r.code, r.output).toBe(78);
+    expect(r.output).toMatch(/refusing to start: JOBDECK_DEMO_AUTH=1 and single sign-on \(OIDC_\*\) are both set.*JOBDECK_DEMO_AUTH=force/);
+  });
+
+  test("a plain-http OIDC_ISSUER that is not this machine exits 78 naming OIDC_ISSUER", async () => {
+    const env = { OIDC_ISSUER: "http://id.example.com", OIDC_CLIENT_ID: "jobdeck", OIDC_CLIENT_SECRET: "s3cret", NEXTAUTH_URL: "https://jobdeck.example.com" };
+    const r = await startServerExpectingExit({ port: 3173, databaseUrl: t.url, env: { ...env, JOBDECK_DEMO_AUTH: undefined } });
+    expect(r.code, r.output).toBe(78);
+    expect(r.output).toMatch(/refusing to start: OIDC_ISSUER must be an https URL \(got "http:\/\/id.example.com"\); plain http is allowed only for localhost, 127.0.0.1 and ::1/);
   });
 });
 

@@ -6,9 +6,9 @@ import { callerFromClaims, sessionEndsAt, type SessionClaims } from "../../lib/a
 import { readAuthSettings } from "../../lib/auth/settings";
 
 const OIDC = { OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "jobdeck", OIDC_CLIENT_SECRET: "s3cret" };
-const oidcOnly = readAuthSettings({ NODE_ENV: "production", NEXTAUTH_SECRET: "x", ...OIDC });
-const demoOnly = readAuthSettings({ NODE_ENV: "production", NEXTAUTH_SECRET: "x", JOBDECK_DEMO_AUTH: "1" });
-const both = readAuthSettings({ NODE_ENV: "production", NEXTAUTH_SECRET: "x", JOBDECK_DEMO_AUTH: "1", ...OIDC, JOBDECK_SESSION_HOURS: "2" });
+const oidcOnly = readAuthSettings({ NEXTAUTH_SECRET: "x", ...OIDC }, true);
+const demoOnly = readAuthSettings({ NEXTAUTH_SECRET: "x", JOBDECK_DEMO_AUTH: "1" }, true);
+const both = readAuthSettings({ NEXTAUTH_SECRET: "x", JOBDECK_DEMO_AUTH: "force", ...OIDC, JOBDECK_SESSION_HOURS: "2" }, true);
 
 const T0 = 1_800_000_000; // auth_time of the sessions below
 const oidcClaims: SessionClaims = { sub: "u-1", email: "ana@example.com", name: "Ana", src: "oidc", auth_time: T0, groups: ["jobdeck-operators"] };
@@ -44,7 +44,7 @@ describe("callerFromClaims", () => {
   });
 
   test("a changed role map applies at once to an existing session", () => {
-    const remapped = readAuthSettings({ NODE_ENV: "production", NEXTAUTH_SECRET: "x", ...OIDC, JOBDECK_ROLE_MAP: "jobdeck-operators=viewer" });
+    const remapped = readAuthSettings({ NEXTAUTH_SECRET: "x", ...OIDC, JOBDECK_ROLE_MAP: "jobdeck-operators=viewer" }, true);
     expect(callerFromClaims(oidcClaims, remapped, T0)?.roles).toEqual(["viewer"]);
   });
 
