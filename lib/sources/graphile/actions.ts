@@ -190,7 +190,7 @@ export async function applyGraphileAction(d: ApplyDeps, input: ActionInput, keys
   for (;;) {
     const params: unknown[] = [];
     const p = pusher(params);
-    const conds = criteriaConditions(criteria!, p, d.schema, `${p(now)}::timestamptz`);
+    const conds = criteriaConditions(criteria!, p, d.schema, now);
     if (before !== null) conds.push(`j.id < ${p(before)}::bigint`);
     const rows: { key: string; class: JobClass }[] = await d.guest.query<{ key: string; class: JobClass }>(
       `select j.id::text as key, ${CLASS_SQL} as class from ${quoteIdent(d.schema)}.jobs j where ${whereSql(conds)} order by j.id desc limit ${p(BATCH_SIZE)}`,

@@ -32,15 +32,18 @@ export function pusher(params: unknown[]): Push {
   };
 }
 
-function boundSql(b: TimeBound, p: Push, now: string): string {
-  return "ago" in b ? `${now} - make_interval(secs => ${p(b.ago)})` : `${p(b.at.toISOString())}::timestamptz`;
+function boundSql(b: TimeBound, p: Push, now: () => string): string {
+  return "ago" in b ? `${now()} - make_interval(secs => ${p(b.ago)})` : `${p(b.at.toISOString())}::timestamptz`;
 }
 
 /**
- * The conditions of `criteria` over `j` (states included). `now` is the SQL instant relative
- * bounds count back from: `now()`, or a parameter so every batch of a bulk walk sees one window.
+ * The conditions of `criteria` over `j` (states included). Relative bounds count back from
+ * now(), or from `frozenNow` (an instant) so every batch of a bulk walk sees one window.
  */
-export function criteriaConditions(criteria: JobCriteria, p: Push, schema: string, now = "now()"): string[] {
+export function criteriaConditions(criteria: JobCriteria, p: Push, schema: string, frozenNow?: string): string[] {
+  // Pushed only when a relative bound uses it: an unused parameter has no type.
+  let nowSql: string | null = null;
+  const now = () => (nowSql ??= frozenNow === undefined ? "now()" : `${p(frozenNow)}::timestamptz`);
   const where: string[] = [];
   const states = statesConditionSql(criteria.states);
   if (states) where.push(states);
@@ -48,7 +51,7 @@ export function criteriaConditions(criteria: JobCriteria, p: Push, schema: strin
   if (criteria.kind !== undefined) where.push(`j.task_identifier = ${p(criteria.kind)}`);
   if (criteria.queue !== undefined) where.push(`j.queue_name = ${p(criteria.queue)}`);
   if (criteria.worker !== undefined) where.push(`j.locked_by = ${p(criteria.worker)}`);
-  if (criteria.sinceSeconds !== undefined) where.push(`greatest(j.created_at, j.updated_at, j.locked_at) >= ${now} - make_interval(secs => ${p(criteria.sinceSeconds)})`);
+  if (criteria.sinceSeconds !== undefined) where.push(`greatest(j.created_at, j.updated_at, j.locked_at) >= ${now()} - make_interval(secs => ${p(criteria.sinceSeconds)})`);
   if (criteria.createdSince) where.push(`j.created_at >= ${boundSql(criteria.createdSince, p, now)}`);
   if (criteria.createdUntil) where.push(`j.created_at < ${boundSql(criteria.createdUntil, p, now)}`);
   if (criteria.errorPrefix !== undefined) where.push(`starts_with(j.last_error, ${p(criteria.errorPrefix)})`);

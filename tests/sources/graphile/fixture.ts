@@ -63,9 +63,18 @@ export async function viewRow(url: string, id: string): Promise<Record<string, u
 }
 
 /**
- * A worker pool in a child process that takes one `hold` job and never finishes it; kill it
- * with SIGKILL to leave the lock behind as a crashed worker does.
+ * A worker pool in a child process that takes `hold` jobs and never finishes them; kill it with
+ * killHard to leave the locks behind as a crashed worker does.
  */
-export function spawnHoldingWorker(url: string): ChildProcess {
-  return spawn(process.execPath, [path.join(import.meta.dirname, "hold-worker.mjs"), url], { stdio: ["ignore", "pipe", "pipe"] });
+export function spawnHoldingWorker(url: string, opts: { concurrency?: number; clockShiftSeconds?: number } = {}): ChildProcess {
+  const args = [path.join(import.meta.dirname, "hold-worker.mjs"), url, String(opts.concurrency ?? 1), String(opts.clockShiftSeconds ?? 0)];
+  return spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/** SIGKILL: the pool dies holding its locks, as a crashed host's worker does. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGKILL");
+  await exited;
 }
