@@ -160,6 +160,11 @@ describe("graphile-worker source: actions through graphile-worker's functions", 
     expect(new Set(rows.flatMap((a) => a.target_keys)).size).toBe(1_100);
     const { jobs } = await source.listJobs({ criteria: { states: [], kind: "bulk" }, limit: 1_000 });
     expect(new Set(jobs.map((j) => j.priority))).toEqual(new Set([5]));
+    // A relative time bound is frozen at the start: every batch sees the same window.
+    const now = await source.apply({ action: "runNow", target: { criteria: { states: [], kind: "bulk", createdSince: { ago: 3600 } } } }, ctx(t.db));
+    expect(now).toMatchObject({ matched: 1_100, affected: 1_100, skipped: {} });
+    expect(now.auditIds).toHaveLength(3);
+    expect((await source.listJobs({ criteria: { states: [], kind: "bulk" }, limit: 1_000 })).jobs.every((j) => j.nativeState === "waiting")).toBe(true);
   });
 
   it("commits the change with its audit row: a failing audit insert leaves the job unchanged", async () => {
