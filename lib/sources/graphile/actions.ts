@@ -10,14 +10,15 @@ import { QueueError } from "../../queue/state-machine";
 import { auditedSourceAction } from "../audited-action";
 import type { GuestDatabase } from "../guest-db";
 import type { ActionContext, ActionInput, ActionPreview, ActionResult, SourceAction } from "../types";
-import { criteriaConditions, pusher, whereSql } from "./criteria";
+import { pusher } from "./criteria";
 import { parseGraphileKey } from "./keys";
 import { toGraphilePriority } from "./rows";
+import { matchingSql, windowEdge } from "./scan";
 import { quoteIdent } from "./schema";
 import { LOCK_TIMEOUT_SQL } from "./states";
 
 export const BATCH_SIZE = 500;
-/** A filter's preview counts at most this many matching jobs (labelled capped beyond). */
+/** A filter's preview counts at most this many matching jobs (labelled capped beyond, or when a payload window ran out). */
 export const PREVIEW_CAP = 100_000;
 /** At most this many changed keys are returned; counts are always exact. */
 export const MAX_RETURNED_KEYS = 10_000;
@@ -90,20 +91,20 @@ export async function previewGraphileAction(q: Sql, schema: string, input: Actio
     add(skipped, NOT_FOUND, keys.length - found);
     return { matched: found, matchedCapped: false, willChange, skipped };
   }
+  const criteria = input.target.criteria!;
   const params: unknown[] = [];
   const p = pusher(params);
-  const where = whereSql(criteriaConditions(input.target.criteria!, p, schema));
-  const cap = p(PREVIEW_CAP);
+  const { sql, windowed } = matchingSql(schema, criteria, p, `j.id, ${CLASS_SQL} as class`, {}, PREVIEW_CAP + 1);
   const rows = await q.query<{ class: JobClass; n: number; total: number }>(
-    `select x.class, count(*) filter (where x.rn <= ${cap})::int as n, count(*)::int as total
-     from (select ${CLASS_SQL} as class, row_number() over (order by j.id desc) as rn
-           from (select j.* from ${quoteIdent(schema)}.jobs j where ${where} order by j.id desc limit ${cap} + 1) j) x
+    `select x.class, count(*) filter (where x.rn <= ${p(PREVIEW_CAP)})::int as n, count(*)::int as total
+     from (select m.class, row_number() over (order by m.id desc) as rn from (${sql}) m) x
      group by 1`,
     params,
   );
   const total = rows.reduce((a, r) => a + Number(r.total), 0);
   for (const r of rows) tally(r.class, Number(r.n));
-  return { matched: Math.min(total, PREVIEW_CAP), matchedCapped: total > PREVIEW_CAP, willChange, skipped };
+  const capped = total > PREVIEW_CAP || (windowed && (await windowEdge(q, schema, criteria, {})) !== null);
+  return { matched: Math.min(total, PREVIEW_CAP), matchedCapped: capped, willChange, skipped };
 }
 
 /** The admin-function call of an action over `$1` (the ids); returns the ids it changed. */
@@ -186,20 +187,20 @@ export async function applyGraphileAction(d: ApplyDeps, input: ActionInput, keys
   // A filter: walk every matching job newest first (so skips are counted exactly), relative
   // time bounds frozen at the start so every batch sees the same window.
   const [{ now }] = await d.guest.query<{ now: string }>("select now()::text as now");
-  let before: string | null = null;
+  let before: string | undefined;
   for (;;) {
     const params: unknown[] = [];
-    const p = pusher(params);
-    const conds = criteriaConditions(criteria!, p, d.schema, now);
-    if (before !== null) conds.push(`j.id < ${p(before)}::bigint`);
-    const rows: { key: string; class: JobClass }[] = await d.guest.query<{ key: string; class: JobClass }>(
-      `select j.id::text as key, ${CLASS_SQL} as class from ${quoteIdent(d.schema)}.jobs j where ${whereSql(conds)} order by j.id desc limit ${p(BATCH_SIZE)}`,
-      params,
-    );
-    if (!rows.length) break;
-    await runBatch(new Map(rows.map((r) => [r.key, r.class])));
-    if (rows.length < BATCH_SIZE) break;
-    before = rows[rows.length - 1].key;
+    const cursor = { before, frozenNow: now };
+    const { sql, windowed } = matchingSql(d.schema, criteria!, pusher(params), `j.id::text as key, ${CLASS_SQL} as class`, cursor, BATCH_SIZE);
+    const rows = await d.guest.query<{ key: string; class: JobClass }>(sql, params);
+    if (rows.length) await runBatch(new Map(rows.map((r) => [r.key, r.class])));
+    if (rows.length === BATCH_SIZE) before = rows[rows.length - 1].key;
+    else {
+      // Fewer than a batch: the jobs ended, or a payload window did (then scan on from its edge).
+      const edge = windowed ? await windowEdge(d.guest, d.schema, criteria!, cursor) : null;
+      if (edge === null) break;
+      before = edge;
+    }
   }
   return result;
 }

@@ -38,7 +38,9 @@ export const GRAPHILE_MISSING = {
   campaigns: "campaigns are Jobdeck's own: graphile-worker jobs belong to none",
 } as const;
 
-/** Seconds a summary is reused: graphile-worker keeps no counters, so each one reads rows. */
+/** The schema revision is read again after this long: graphile-worker may be upgraded while Jobdeck runs. */
+const SCHEMA_TTL_MS = 60_000;
+/** How long a summary is reused: graphile-worker keeps no counters, so each one reads rows. */
 export const SUMMARY_TTL_MS = 5_000;
 
 const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0].slice(0, 300);
@@ -46,7 +48,7 @@ const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split
 export async function createGraphileSource(config: SourceConfig, control: Database, env: Record<string, string | undefined> = process.env): Promise<Source> {
   const guest = await openGuestDatabase(config, control, env);
   const name = config.name;
-  let detected: GraphileSchema | null = null;
+  let detected: { at: number; schema: GraphileSchema } | null = null;
   let summaryCache: { at: number; value: Promise<SourceSummary> } | null = null;
 
   /** Runs a read; an unreachable database (or open breaker) becomes SourceUnavailableError. */
@@ -60,15 +62,15 @@ export async function createGraphileSource(config: SourceConfig, control: Databa
   };
   const schema = () =>
     guard(async () => {
-      if (!detected) {
+      if (!detected || Date.now() - detected.at > SCHEMA_TTL_MS) {
         try {
-          detected = await detectSchema(guest, config.schema);
+          detected = { at: Date.now(), schema: await detectSchema(guest, config.schema) };
         } catch (err) {
           if (isOutage(err)) throw err;
           throw new SourceUnavailableError(name, firstLine(err));
         }
       }
-      return detected;
+      return detected.schema;
     });
   const read = <T>(fn: () => Promise<T>): Promise<T> =>
     guard(async () => {

@@ -5,33 +5,31 @@
 import type { Sql } from "../../../db/client";
 import { type JobCriteria, JobFilterError, MAX_JOB_LIST_LIMIT } from "../../filters/job-filter";
 import type { CappedCount, SourceJobDetail, SourceJobsPage, SourceListQuery, SourceStaleJob, SourceWorker } from "../types";
-import { criteriaConditions, pusher, whereSql } from "./criteria";
+import { pusher } from "./criteria";
 import { graphileRecoveryHint } from "./hints";
 import { decodeCursor, encodeCursor, parseGraphileKey } from "./keys";
 import { type GraphileRow, iso, ROW_COLUMNS, toSourceJob } from "./rows";
+import { matchingSql, windowEdge } from "./scan";
 import { quoteIdent } from "./schema";
 import { LOCK_TIMEOUT_SQL, staleLockSql } from "./states";
 
 /** Locked jobs read at most (workers, stale): a pool holds `concurrency` of them at a time. */
 export const MAX_LOCKED_ROWS = 1_000;
 
-async function page(q: Sql, schema: string, criteria: JobCriteria, limit: number, cursor: { before?: string; after?: string }): Promise<GraphileRow[]> {
+/** Up to `limit` matching rows past the cursor, newest first; `edge` is set when a payload window ran out first. */
+async function page(q: Sql, schema: string, criteria: JobCriteria, limit: number, cursor: { before?: string; after?: string }): Promise<{ rows: GraphileRow[]; edge: string | null }> {
   const params: unknown[] = [];
-  const p = pusher(params);
-  const conds = criteriaConditions(criteria, p, schema);
-  if (cursor.before !== undefined) conds.push(`j.id < ${p(cursor.before)}::bigint`);
-  if (cursor.after !== undefined) conds.push(`j.id > ${p(cursor.after)}::bigint`);
-  const order = cursor.after !== undefined ? "asc" : "desc";
-  const rows = await q.query<GraphileRow>(
-    `select ${ROW_COLUMNS} from ${quoteIdent(schema)}.jobs j where ${whereSql(conds)} order by j.id ${order} limit ${p(limit)}`,
-    params,
-  );
-  return order === "asc" ? rows.reverse() : rows;
+  const { sql, windowed } = matchingSql(schema, criteria, pusher(params), ROW_COLUMNS, cursor, limit);
+  const rows = await q.query<GraphileRow>(sql, params);
+  if (cursor.after !== undefined) rows.reverse();
+  const edge = windowed && rows.length < limit ? await windowEdge(q, schema, criteria, cursor) : null;
+  return { rows, edge };
 }
 
 /**
  * One page, newest first. `before` (a `next` cursor) gives the older page; `after` (a `prev`
  * cursor) the newer one, which falls back to the first page once it reaches the newest jobs.
+ * A payload filter may give a short (even empty) page whose `next` continues the scan.
  */
 export async function listGraphileJobs(q: Sql, schema: string, query: SourceListQuery): Promise<SourceJobsPage> {
   const n = query.limit;
@@ -39,29 +37,35 @@ export async function listGraphileJobs(q: Sql, schema: string, query: SourceList
   if (query.before !== undefined && query.after !== undefined) throw new JobFilterError("give before (next page) or after (previous page), not both", [{ field: "after", message: "give before or after, not both" }]);
   if (query.after !== undefined) {
     const after = decodeCursor(query.after, "after");
-    const rows = await page(q, schema, query.criteria, n + 1, { after });
+    const { rows, edge } = await page(q, schema, query.criteria, n + 1, { after });
     if (rows.length > n) {
       const jobs = rows.slice(1).map(toSourceJob); // the newest belongs to an even newer page
       return { jobs, next: encodeCursor(jobs[jobs.length - 1].key), prev: encodeCursor(jobs[0].key) };
     }
+    if (edge !== null) {
+      // The payload window ran out below the newest jobs: what it found, and newer pages beyond it.
+      const jobs = rows.map(toSourceJob);
+      return { jobs, next: encodeCursor(jobs.length ? jobs[jobs.length - 1].key : String(BigInt(after) + 1n)), prev: encodeCursor(edge) };
+    }
     return listGraphileJobs(q, schema, { criteria: query.criteria, limit: n });
   }
   const before = query.before === undefined ? undefined : decodeCursor(query.before, "before");
-  const rows = await page(q, schema, query.criteria, n + 1, { before });
+  const { rows, edge } = await page(q, schema, query.criteria, n + 1, { before });
   const more = rows.length > n;
   const jobs = (more ? rows.slice(0, n) : rows).map(toSourceJob);
   const prev = before === undefined ? null : encodeCursor(jobs.length ? jobs[0].key : String(BigInt(before) - 1n));
-  return { jobs, next: more ? encodeCursor(jobs[jobs.length - 1].key) : null, prev };
+  const next = more ? encodeCursor(jobs[jobs.length - 1].key) : edge === null ? null : encodeCursor(edge);
+  return { jobs, next, prev };
 }
 
-/** Matching jobs, counting at most `cap` + 1 along the id index. */
+/** Matching jobs, counting at most `cap` + 1 along the id index ("at least" when a payload window ran out first). */
 export async function countGraphileJobs(q: Sql, schema: string, criteria: JobCriteria, cap: number): Promise<CappedCount> {
   const params: unknown[] = [];
-  const p = pusher(params);
-  const where = whereSql(criteriaConditions(criteria, p, schema));
-  const [row] = await q.query<{ n: number }>(`select count(*)::int as n from (select 1 from ${quoteIdent(schema)}.jobs j where ${where} limit ${p(cap + 1)}) x`, params);
+  const { sql, windowed } = matchingSql(schema, criteria, pusher(params), "1", {}, cap + 1);
+  const [row] = await q.query<{ n: number }>(`select count(*)::int as n from (${sql}) x`, params);
   const n = Number(row?.n ?? 0);
-  return n > cap ? { value: cap, capped: true } : { value: n, capped: false };
+  if (n > cap) return { value: cap, capped: true };
+  return { value: n, capped: windowed && (await windowEdge(q, schema, criteria, {})) !== null };
 }
 
 type DetailRow = GraphileRow & {

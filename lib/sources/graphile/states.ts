@@ -32,7 +32,9 @@ export function stateConditionSql(state: JobState): string {
     case "running":
       return "j.locked_at is not null";
     case "dead":
-      return "(j.locked_at is null and j.attempts >= j.max_attempts)";
+      // attempts > 0 always holds here (max_attempts >= 1 is a check constraint); said outright
+      // so the opt-in partial index on attempted jobs (README) can serve this state too.
+      return "(j.locked_at is null and j.attempts >= j.max_attempts and j.attempts > 0)";
     case "failed":
       return "(j.locked_at is null and j.attempts > 0 and j.attempts < j.max_attempts)";
     case "pending":
