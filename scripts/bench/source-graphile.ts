@@ -204,7 +204,6 @@ async function main() {
     { name: "stale locks", run: () => source.listStale() },
     { name: "preview retry: failed+dead", run: () => source.preview({ action: "retry", target: { criteria: { states: ["failed", "dead"] } } }) },
     { name: "summary (uncached)", run: () => graphileSummary(guest, "graphile_worker") },
-    { name: "summary (source, 5 s cache)", run: () => source.summary() },
   ];
   say("timing without extra indexes");
   const plain = await time(rows);

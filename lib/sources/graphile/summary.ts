@@ -1,8 +1,9 @@
 // The overview of a graphile-worker source. graphile-worker keeps no counters, so counting means
-// reading rows; to keep the cost bounded whatever the backlog, the counts of pending, failed
-// and dead jobs come from the newest SUMMARY_WINDOW jobs (exact when the table holds no more,
-// "at least" otherwise), running and stale from the locked jobs (at most LOCKED_CAP), and the
-// oldest waiting job from the oldest ids. No failure or completion history exists to count.
+// reading rows. Waiting jobs (most of a backlog) are counted over the newest SUMMARY_WINDOW
+// jobs (exact when the table holds no more, "at least" otherwise); locked, failed and dead jobs
+// wherever they are, at most ROWS_CAP each (without the opt-in indexes of the README, finding
+// them reads the whole table: ~1 s at a million jobs, hence the source's 5 s cache); the oldest
+// wait from the oldest ids. No failure or completion history exists to count.
 import type { Sql } from "../../../db/client";
 import type { JobState } from "../../queue/state-machine";
 import type { CappedCount, SourceQueueSummary, SourceSummary } from "../types";
@@ -10,37 +11,35 @@ import { quoteIdent } from "./schema";
 import { staleLockSql, stateSql } from "./states";
 
 export const SUMMARY_WINDOW = 100_000;
-const LOCKED_CAP = 10_000;
+/** Locked, and failed or dead, jobs counted at most (each: "at least" beyond). */
+const ROWS_CAP = 100_000;
 /** How many of the oldest waiting jobs the oldest-wait probe looks at when the window is capped. */
 const OLDEST_PROBE = 1_000;
 
-interface WindowRow {
+interface GroupRow {
   state: JobState;
   queue: string | null;
   kind: string;
   n: number;
+  stale: number;
   oldest: number | null;
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
-export async function graphileSummary(q: Sql, schema: string): Promise<SourceSummary> {
+export async function graphileSummary(q: Sql, schema: string, window = SUMMARY_WINDOW): Promise<SourceSummary> {
   const s = quoteIdent(schema);
-  const [window, locked, [probe], [clock]] = await Promise.all([
-    q.query<WindowRow>(
-      `select x.state, x.queue, x.kind, count(*)::int as n,
-         extract(epoch from now() - min(x.run_at) filter (where x.state = 'pending' and x.run_at <= now()))::float8 as oldest
-       from (select ${stateSql()} as state, j.queue_name as queue, j.task_identifier as kind, j.run_at
-             from ${s}.jobs j order by j.id desc limit $1) x
-       group by 1, 2, 3`,
-      [SUMMARY_WINDOW + 1],
-    ),
-    q.query<{ queue: string | null; n: number; stale: number }>(
-      `select x.queue, count(*)::int as n, count(*) filter (where x.stale)::int as stale
-       from (select j.queue_name as queue, ${staleLockSql()} as stale from ${s}.jobs j where j.locked_at is not null limit $1) x
-       group by 1`,
-      [LOCKED_CAP + 1],
-    ),
+  const grouped = (from: string) =>
+    `select x.state, x.queue, x.kind, count(*)::int as n, count(*) filter (where x.stale)::int as stale,
+       extract(epoch from now() - min(x.run_at) filter (where x.state = 'pending' and x.run_at <= now()))::float8 as oldest
+     from (select ${stateSql()} as state, j.queue_name as queue, j.task_identifier as kind, j.run_at, coalesce(${staleLockSql()}, false) as stale ${from}) x
+     group by 1, 2, 3`;
+  const [pending, locked, attempted, [probe], [clock]] = await Promise.all([
+    // Never-attempted jobs are most of a backlog: counted over the newest ids.
+    q.query<GroupRow>(grouped(`from ${s}.jobs j order by j.id desc limit $1`), [window]),
+    // Locked, failed and dead jobs are few and often old (a backlog runs oldest first): found wherever they are.
+    q.query<GroupRow>(grouped(`from ${s}.jobs j where j.locked_at is not null limit $1`), [ROWS_CAP + 1]),
+    q.query<GroupRow>(grouped(`from ${s}.jobs j where j.locked_at is null and j.attempts > 0 limit $1`), [ROWS_CAP + 1]),
     q.query<{ oldest: number | null }>(
       `select extract(epoch from now() - min(x.run_at))::float8 as oldest
        from (select j.run_at from ${s}.jobs j where j.locked_at is null and j.attempts = 0 and j.run_at <= now() order by j.id limit $1) x`,
@@ -49,8 +48,10 @@ export async function graphileSummary(q: Sql, schema: string): Promise<SourceSum
     q.query<{ now: Date | string }>("select now() as now"),
   ]);
 
-  const seen = window.reduce((a, r) => a + Number(r.n), 0);
-  const capped = seen > SUMMARY_WINDOW;
+  const total = (rows: GroupRow[]) => rows.reduce((a, r) => a + Number(r.n), 0);
+  const windowCapped = total(pending) >= window;
+  const lockedCapped = total(locked) > ROWS_CAP;
+  const attemptedCapped = total(attempted) > ROWS_CAP;
   const byState: Partial<Record<JobState, number>> = {};
   const queues = new Map<string, SourceQueueSummary & { dead: number; tasks: Map<string, number> }>();
   const queueRow = (name: string | null) => {
@@ -60,40 +61,42 @@ export async function graphileSummary(q: Sql, schema: string): Promise<SourceSum
     return row;
   };
   let oldestInWindow: number | null = null;
-  for (const r of window) {
-    if (r.state === "running") continue; // counted from the locked jobs, whose ids are often older than the window
+  let stale = 0;
+  const absorb = (r: GroupRow) => {
     const n = Number(r.n);
     byState[r.state] = (byState[r.state] ?? 0) + n;
     const row = queueRow(r.queue);
     if (r.state === "pending") row.pending += n;
+    else if (r.state === "running") row.running += n;
     else if (r.state === "failed") row.failed += n;
     else if (r.state === "dead") row.dead += n;
     row.tasks.set(r.kind, (row.tasks.get(r.kind) ?? 0) + n);
+    stale += Number(r.stale);
     if (r.oldest !== null) {
       const age = Math.max(0, Number(r.oldest));
       row.oldestPendingAgeSeconds = Math.max(row.oldestPendingAgeSeconds ?? 0, age);
       oldestInWindow = Math.max(oldestInWindow ?? 0, age);
     }
-  }
-  const lockedTotal = locked.reduce((a, r) => a + Number(r.n), 0);
-  for (const r of locked) queueRow(r.queue).running += Number(r.n);
+  };
+  for (const r of pending) if (r.state === "pending") absorb(r);
+  for (const r of locked) absorb(r);
+  for (const r of attempted) absorb(r);
 
-  const count = (state: JobState): CappedCount => ({ value: byState[state] ?? 0, capped: capped });
-  const oldest = capped ? (probe?.oldest == null ? oldestInWindow : Math.max(0, Number(probe.oldest))) : oldestInWindow;
-  const scope = capped ? ` (counted over the newest ${fmt(SUMMARY_WINDOW)} jobs)` : "";
+  const count = (state: JobState, capped: boolean): CappedCount => ({ value: Math.min(byState[state] ?? 0, capped ? ROWS_CAP : Infinity), capped });
+  const scope = windowCapped ? ` (waiting jobs counted over the newest ${fmt(window)} jobs)` : "";
   return {
     asOf: new Date(clock.now).toISOString(),
     counts: {
-      pending: count("pending"),
-      running: lockedTotal > LOCKED_CAP ? { value: LOCKED_CAP, capped: true } : { value: lockedTotal, capped: false },
-      failed: count("failed"),
-      dead: count("dead"),
+      pending: { value: byState.pending ?? 0, capped: windowCapped },
+      running: count("running", lockedCapped),
+      failed: count("failed", attemptedCapped),
+      dead: count("dead", attemptedCapped),
     },
-    oldestPendingAgeSeconds: oldest,
+    oldestPendingAgeSeconds: windowCapped && probe?.oldest != null ? Math.max(0, Number(probe.oldest)) : oldestInWindow,
     failedLastHour: null,
     completedLastHour: null,
     workers: null,
-    stale: locked.reduce((a, r) => a + Number(r.stale), 0),
+    stale,
     queues: [...queues.values()]
       .sort((a, b) => (a.queue === "" ? 1 : b.queue === "" ? -1 : a.queue.localeCompare(b.queue)))
       .map(({ dead, tasks, ...row }) => ({ ...row, note: queueNote(row.queue, dead, tasks, scope) })),

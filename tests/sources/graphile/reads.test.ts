@@ -5,6 +5,7 @@
 import type { Runner, WorkerUtils } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobFilterError } from "../../../lib/filters/job-filter";
+import { graphileSummary } from "../../../lib/sources/graphile/summary";
 import { CapabilityError, type Source, type SourceJob } from "../../../lib/sources/types";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-db";
 import { installGraphileWorker, openSource, runOnceWith, sourceConfig, startWorker, waitFor } from "./fixture";
@@ -195,6 +196,18 @@ describe("graphile-worker source: detail, workers, summary, info", () => {
     expect(s.queues[1].note).toMatch(/1 permanently failed/);
     await utils.addJob("unserved", {});
     expect(await source.summary()).toBe(s);
+  });
+
+  it("counts waiting jobs over the newest ones only when the table is larger, but failed, dead and locked ones wherever they are", async () => {
+    const newest = (await source.listJobs({ criteria: { states: [] }, limit: 3 })).jobs;
+    const s = await graphileSummary(t.db, "graphile_worker", 3);
+    expect(s.counts).toEqual({
+      pending: { value: newest.filter((j) => j.state === "pending").length, capped: true },
+      running: { value: 1, capped: false },
+      failed: { value: 2, capped: false },
+      dead: { value: 1, capped: false },
+    });
+    expect(s.queues.find((q) => q.queue === "")?.note).toMatch(/waiting jobs counted over the newest 3 jobs/);
   });
 
   it("describes itself: capabilities with reasons, filters, state legend, schema revision, location without secrets", async () => {
