@@ -54,8 +54,13 @@ function sameServerAndDatabase(a: string, b: string): boolean {
   }
 }
 
-/** Errors that prove the source could not be reached: the breaker counts only these. */
-export const isOutage = (err: unknown) => isDatabaseDown(err) || /statement timeout|canceling statement/i.test(String((err as Error)?.message));
+/**
+ * Errors that prove the source could not be reached: the breaker counts only these. A lock
+ * timeout (55P03, "canceling statement due to lock timeout") is not one: the server answered,
+ * a row was busy.
+ */
+export const isOutage = (err: unknown) =>
+  isDatabaseDown(err) || ((err as { code?: string })?.code !== "55P03" && /statement timeout|canceling statement/i.test(String((err as Error)?.message)));
 
 function guard(breaker: CircuitBreaker): <T>(fn: () => Promise<T>) => Promise<T> {
   return (fn) => breaker.run(fn, isOutage);

@@ -71,6 +71,8 @@ export interface SourceInfo {
   readOnlyReason: string | null;
   capabilities: CapabilitySet;
   unsupportedFilters: UnsupportedFilters;
+  /** Supported filter fields whose meaning differs from the native queue's, each with a note (graphile-worker: "worker" matches running jobs only). */
+  filterNotes?: Partial<Record<FilterField, string>>;
   /** How each native state of the library maps onto Jobdeck's, for the legend ("created → pending"). */
   stateMap: { native: string; state: JobState; note?: string }[];
 }
