@@ -3,6 +3,7 @@
 // checks that it names exactly the route.ts files under app/api/v1.
 import { z } from "zod";
 import { JOBDECK_VERSION } from "../version";
+import { MAX_JSON_BODY_BYTES, MAX_NDJSON_BODY_BYTES } from "./body";
 import * as S from "./schemas";
 
 type Method = "get" | "post";
@@ -45,7 +46,7 @@ export const ENDPOINTS: Endpoint[] = [
 
 /** Outside /api/v1 but part of the API surface (documented, not in the v1 route walk). */
 export const OTHER_ENDPOINTS: Endpoint[] = [
-  { method: "get", path: "/api/health", summary: "Database reachable, migrations current, workers online; 503 names the failing check", scope: null, response: S.healthResponse, example: `curl -s ${B}/api/health` },
+  { method: "get", path: "/api/health", summary: "Database reachable, migrations current, workers online; 503 names the failing check. Details (database, errors, version) only for a signed-in user or an API token", scope: null, response: S.healthResponse, example: `curl -s ${B}/api/health` },
   { method: "get", path: "/api/metrics", summary: "Prometheus metrics (token with jobs:read, or JOBDECK_METRICS_PUBLIC=1)", scope: "jobs:read", response: "prometheus", example: `curl -s ${AUTH} ${B}/api/metrics` },
 ];
 
@@ -62,9 +63,11 @@ function queryParameters(schema: z.ZodType) {
   });
 }
 
+/** The reads that spend the caller's expensive-filter budget (lib/server/expensive-filter-limit). */
+const RATE_LIMITED = new Set(["/api/v1/admin/jobs", "/api/v1/admin/jobs/export"]);
 const errorRef = { $ref: "#/components/schemas/Error" };
 const errors = (codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state", 503: "Database unavailable" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
+  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state", 413: `Request body too large (JSON ${MAX_JSON_BODY_BYTES / 2 ** 20} MiB, NDJSON ${MAX_NDJSON_BODY_BYTES / 2 ** 20} MiB)`, 429: "Too many reads with unindexed filters (error_prefix, since); Retry-After says when to try again", 503: "Database unavailable" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
 
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -83,7 +86,7 @@ export function openApiDocument(): Record<string, unknown> {
       summary: e.summary,
       ...(e.scope ? { security: [{ bearerToken: [e.scope] }], "x-required-scope": e.scope } : { security: [] }),
       parameters,
-      responses: { "200": { description: "OK", content }, ...errors(e.scope ? [400, 401, 403, 404, 409, 503] : [503]) },
+      responses: { "200": { description: "OK", content }, ...errors(e.scope ? [400, 401, 403, 404, 409, ...(e.body ? [413] : []), ...(RATE_LIMITED.has(e.path) ? [429] : []), 503] : [503]) },
     };
     if (e.body) {
       op.requestBody = {
