@@ -75,21 +75,23 @@ async function computeStats(db: Sql): Promise<Stats> {
   return { job_queue_pending: c.pending, job_queue_running: c.running, workers_online: online, as_of: asOf };
 }
 
-// Anyone may call this endpoint, in a loop: the counts are computed at most once per
-// STATS_TTL_MS per process and shared by every caller meanwhile (concurrent ones included);
-// a failure is not kept, so the next call asks the database again.
+// Anyone may call this endpoint, in a loop: callers share one computation while it runs and its
+// answer for STATS_TTL_MS after it, per process (as_of says when it was computed); a failure is
+// not kept, so the next call asks the database again.
 export const STATS_TTL_MS = 2_000;
-let statsCache: { at: number; value: Promise<Stats> } | null = null;
+let statsCache: { doneAt: number | null; value: Promise<Stats> } | null = null;
 
 function sharedStats(db: Sql): Promise<Stats> {
-  const now = Date.now();
-  if (statsCache && now - statsCache.at < STATS_TTL_MS) return statsCache.value;
-  const value = computeStats(db);
-  statsCache = { at: now, value };
-  value.catch(() => {
-    if (statsCache?.value === value) statsCache = null;
-  });
-  return value;
+  if (statsCache && (statsCache.doneAt === null || Date.now() - statsCache.doneAt < STATS_TTL_MS)) return statsCache.value;
+  const entry: { doneAt: number | null; value: Promise<Stats> } = { doneAt: null, value: computeStats(db) };
+  statsCache = entry;
+  entry.value.then(
+    () => (entry.doneAt = Date.now()),
+    () => {
+      if (statsCache === entry) statsCache = null;
+    },
+  );
+  return entry.value;
 }
 
 /** Public smoke-check counters: exact (pending and running are active states, covered by partial indexes), at most STATS_TTL_MS old. */

@@ -197,12 +197,31 @@ describe("request body caps", () => {
 });
 
 describe("GET /api/v1/stats", () => {
-  it(`is computed at most once per ${STATS_TTL_MS} ms and says when (as_of): concurrent callers share one answer`, async () => {
-    const answers = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${app.url}/api/v1/stats`)).json()));
-    const asOf = new Set(answers.map((a) => a.as_of));
-    expect(asOf.size).toBe(1);
-    const [first] = answers;
-    expect(Number.isNaN(Date.parse(first.as_of))).toBe(false);
+  const statsQueriesWaiting = async () =>
+    (
+      await t.db.query<{ n: number }>(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%count(*) filter (where state = ''pending'')%'",
+      )
+    )[0].n;
+
+  it("20 concurrent callers cost one query, and share its answer (as_of)", async () => {
+    await sleep(STATS_TTL_MS + 100); // nothing cached from earlier tests
+    const { pending } = await t.db.tx(async (q) => {
+      // Hold the jobs table: the stats query waits on the lock, where it can be counted.
+      await q.query("lock table jobs in access exclusive mode");
+      const pending = Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${app.url}/api/v1/stats`)).json()));
+      for (let i = 0; i < 100 && (await statsQueriesWaiting()) === 0; i++) await sleep(100);
+      await sleep(1_500); // time for any other caller's query to arrive
+      expect(await statsQueriesWaiting()).toBe(1);
+      return { pending }; // not awaited here: the answers come once the lock is released
+    });
+    const answers = await pending;
+    expect(new Set(answers.map((a) => a.as_of)).size).toBe(1);
+    expect(Number.isNaN(Date.parse(answers[0].as_of))).toBe(false);
+  });
+
+  it(`answers from the shared result for ${STATS_TTL_MS} ms after it, then counts again`, async () => {
+    const first = await (await fetch(`${app.url}/api/v1/stats`)).json();
     await t.db.query("insert into jobs (kind, state) values ('limits', 'pending')");
     await sleep(STATS_TTL_MS + 200);
     const later = await (await fetch(`${app.url}/api/v1/stats`)).json();
