@@ -1,8 +1,9 @@
 // The one wrapper every /api/v1 route handler is built with (the route-handler twin of
 // lib/actions/safe-action): resolve the caller (an `Authorization: Bearer` API token, else the
 // session caller from getCaller()), check the role AND the token scope, parse path params, query
-// and JSON body with zod, run the handler with a typed context, and turn every failure into
-// `{ "error": { "code", "message" } }` (lib/api/errors). Nothing else in app/api/v1 checks auth.
+// and JSON body (capped while it streams: lib/api/body) with zod, run the handler with a typed
+// context, and turn every failure into `{ "error": { "code", "message" } }` (lib/api/errors).
+// Nothing else in app/api/v1 checks auth.
 import "server-only";
 import { z } from "zod";
 import type { Database } from "@/db/client";
