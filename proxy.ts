@@ -65,6 +65,11 @@ async function steer(request: NextRequest): Promise<NextResponse> {
 }
 
 export const config = {
-  // Pages only: API routes answer 401/403 as JSON themselves; Next's assets and files in public/ need no session.
-  matcher: ["/((?!api/|_next/|favicon\\.ico|screenshot\\.png|.*\\.(?:png|svg|ico|css|js|txt|woff2?)$).*)"],
+  // Every path except the ones that are never a page, named one by one: API routes (they answer
+  // 401/403 as JSON themselves and get their own CSP from next.config.ts), Next's reserved
+  // /_next/ prefix (its static chunks, images and dev tooling: an app folder starting with "_"
+  // is private, so no page can live there), the app's icon (app/icon.svg) and each file in
+  // public/. Never by extension: /jobs/x.js is a page (a job id nobody has) and must get the CSP.
+  // A new file in public/ must be added here (a test fetches every one without a session).
+  matcher: ["/((?!api/|_next/|icon\\.svg$|screenshot\\.png$).*)"],
 };

@@ -7,6 +7,7 @@ import { expect, test } from "@playwright/test";
 import type { Database } from "../db/client";
 import { claim, enqueueMany } from "../lib/queue";
 import { JobsPage } from "./pages/jobs-page";
+import { EXPENSIVE_FILTER_WINDOW_SECONDS, storageStatePath } from "./support/auth";
 import { openE2eDatabase } from "./support/database";
 import { seedDead, seedPending } from "./support/seed";
 
@@ -247,4 +248,66 @@ test("the jobs page passes axe in light and dark themes, also with the bulk dial
   await expect(jobs.rows.first()).toBeVisible();
   await page.screenshot({ path: "e2e/artifacts/jobs-dark.png", fullPage: true });
   await expectNoSeriousAxeViolations(page);
+});
+
+test("a slow refresh stretches the live interval, and the status line says so", async ({ page }) => {
+  const kind = uniqueKind("slow");
+  await seedDead(db, 1, { kind });
+  const jobs = new JobsPage(page);
+  await jobs.goto({ kind });
+  const interval = jobs.liveStatus.getByTestId("refresh-interval");
+  await expect(interval).toHaveText(/^every \d+s/);
+  // Hold the jobs table until the next refresh has waited 3 s for it.
+  await db.tx(async (q) => {
+    await q.query("lock table jobs in access exclusive mode");
+    await page.waitForRequest((r) => r.url().includes("/api/internal/jobs"), { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 3_000));
+  });
+  await expect(interval).toHaveAttribute("title", /slowed: the last refresh took ([3-9]|\d\d+)\.\ds\); normally every 5s/);
+  const took = Number(/took (\d+\.\d)s/.exec((await interval.getAttribute("title")) ?? "")?.[1]);
+  // Five times as long as it took (rounded to the second, at most two minutes).
+  const expected = Math.round(Math.min(120, 5 * took));
+  await expect(interval).toHaveText(new RegExp(`^every (${expected - 1}|${expected}|${expected + 1})s \\(slow responses\\)$`));
+  await expect(jobs.rows).toHaveCount(1);
+});
+
+test.describe("a viewer's budget of expensive searches", () => {
+  test.use({ storageState: storageStatePath("viewer") });
+
+  test("spent: the list says which filter, keeps its rows, polls again only after Retry-After, then recovers", async ({ page }) => {
+    const kind = uniqueKind("budget");
+    await seedDead(db, 2, { kind, error: "ECONNRESET: boom" });
+    const polls: number[] = [];
+    const refusals: { at: number; retryAfter: number }[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/internal/jobs")) polls.push(Date.now());
+    });
+    page.on("response", (r) => {
+      if (r.url().includes("/api/internal/jobs") && r.status() === 429) refusals.push({ at: Date.now(), retryAfter: Number(r.headers()["retry-after"]) });
+    });
+
+    const jobs = new JobsPage(page);
+    await jobs.goto({ kind, errorContains: "boom" });
+    await expect(jobs.rows).toHaveCount(2);
+    // Spend the rest of the budget in the same session, as a second tab would.
+    let spent = false;
+    for (let i = 0; i < 50 && !spent; i++) spent = (await page.request.get(`/api/internal/jobs?kind=${kind}&errorContains=boom`)).status() === 429;
+    expect(spent).toBe(true);
+
+    const notice = page.getByTestId("rate-limited");
+    await expect(notice).toContainText("Too many searches by Error contains");
+    await expect(notice).toContainText("rows below are from the last successful refresh");
+    await expect(jobs.rows).toHaveCount(2);
+    await expect(jobs.liveStatus.getByTestId("refresh-interval")).toHaveText(/^next in \ds \(rate limited\)$/);
+    const refused = refusals[0];
+    expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refused.retryAfter).toBeLessThanOrEqual(EXPENSIVE_FILTER_WINDOW_SECONDS);
+
+    await expect(notice).toBeHidden({ timeout: (EXPENSIVE_FILTER_WINDOW_SECONDS + 10) * 1000 });
+    await expect(jobs.rows).toHaveCount(2);
+    // No request between the refusal and the wait it named.
+    const next = polls.find((at) => at > refused.at);
+    expect(next).toBeDefined();
+    expect(next! - refused.at).toBeGreaterThanOrEqual(refused.retryAfter * 1000 - 250);
+  });
 });

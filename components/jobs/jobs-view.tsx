@@ -1,19 +1,24 @@
 "use client";
-// The live part of the Jobs page: polls the current page of jobs every few seconds with
-// react-query (pause toggle, "updated Ns ago"), keeps the row selection, offers "select all N
-// matching this filter", shows the bulk bar, keyset pagination links and the empty state. When a
-// refresh fails (database down) it keeps the last rows on screen under a banner and recovers by
-// itself. Selection and bulk actions need the operator role; a viewer gets the list alone.
+// The live part of the Jobs page: polls the current page of jobs with react-query (every few
+// seconds; slower after a slow answer, and not before a 429's Retry-After: components/live-refresh),
+// with a pause toggle and "updated Ns ago · every 5s", keeps the row selection, offers "select all
+// N matching this filter", shows the bulk bar, keyset pagination links and the empty state. When
+// a refresh fails (database down, too many expensive searches) it keeps the last rows on screen
+// under a banner and recovers by itself. Selection and bulk actions need the operator role; a
+// viewer gets the list alone.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useCan } from "../auth/caller-context";
 import { DbUnavailable } from "../db-unavailable";
 import { formatCount } from "../format";
+import { refreshDelay, retryAfterMs } from "../live-refresh";
+import { LiveStatus } from "../live-status";
 import { BulkActions, type BulkTarget } from "./bulk-actions";
 import { jobsCount } from "./format-jobs";
 import { JobsTable } from "./jobs-table";
-import type { JobsPageFailure, JobsPageView } from "./types";
+import { RateLimitedNotice } from "./rate-limited";
+import type { JobsPageFailure, JobsPageRateLimited, JobsPageView } from "./types";
 
 const REFRESH_MS = 5_000;
 
@@ -21,6 +26,17 @@ class RefreshError extends Error {
   constructor(
     message: string,
     readonly database: string,
+  ) {
+    super(message);
+  }
+}
+
+/** HTTP 429: too many list queries with expensive filters; wait `waitMs` before the next one. */
+class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly fields: string[],
+    readonly waitMs: number,
   ) {
     super(message);
   }
@@ -38,6 +54,11 @@ async function fetchJobsPage(query: string): Promise<JobsPageView> {
     const back = `${window.location.pathname}${window.location.search}`;
     window.location.assign(`/signin?expired=1&callbackUrl=${encodeURIComponent(back)}`);
     throw new RefreshError("your session has ended", "the Jobdeck server");
+  }
+  if (res.status === 429) {
+    const body = (await res.json().catch(() => null)) as Partial<JobsPageRateLimited> | null;
+    const waitMs = retryAfterMs(res.headers.get("retry-after")) ?? (body?.retryAfterSeconds ?? 60) * 1000;
+    throw new RateLimitedError(body?.error ?? "too many searches with expensive filters", body?.fields ?? [], waitMs);
   }
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as Partial<JobsPageFailure> | null;
@@ -62,14 +83,25 @@ export function JobsView({
 }) {
   const [paused, setPaused] = useState(false);
   const canBulk = useCan("operator");
+  // How long the last refresh took: the next one waits SLOW_FACTOR times as long (at least REFRESH_MS).
+  const [lastDurationMs, setLastDurationMs] = useState<number | null>(null);
   const { data, error, dataUpdatedAt, isFetching } = useQuery({
     queryKey: ["jobs", "list", query],
-    queryFn: () => fetchJobsPage(query),
+    queryFn: async () => {
+      const started = performance.now();
+      try {
+        return await fetchJobsPage(query);
+      } finally {
+        setLastDurationMs(performance.now() - started);
+      }
+    },
     initialData: initial,
     initialDataUpdatedAt: initial.readAt,
-    refetchInterval: paused ? false : REFRESH_MS,
+    refetchInterval: (q) => (paused ? false : refreshDelay(REFRESH_MS, lastDurationMs, q.state.error instanceof RateLimitedError ? q.state.error.waitMs : null)),
     retry: false,
   });
+  const rateLimited = error instanceof RateLimitedError ? error : null;
+  const delayMs = refreshDelay(REFRESH_MS, lastDurationMs, rateLimited?.waitMs ?? null);
 
   const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
   const [allMatching, setAllMatching] = useState(false);
@@ -163,10 +195,26 @@ export function JobsView({
             </>
           ) : null}
         </p>
-        <LiveStatus updatedAt={dataUpdatedAt} fetching={isFetching} paused={paused} onToggle={() => setPaused((p) => !p)} />
+        <LiveStatus
+          updatedAt={dataUpdatedAt}
+          refreshing={isFetching}
+          paused={paused}
+          onToggle={() => setPaused((p) => !p)}
+          baseMs={REFRESH_MS}
+          delayMs={delayMs}
+          lastDurationMs={lastDurationMs}
+          rateLimited={rateLimited != null}
+        />
       </div>
 
-      {error ? (
+      {rateLimited ? (
+        <RateLimitedNotice
+          message={rateLimited.message}
+          fields={rateLimited.fields}
+          retryAfterSeconds={Math.ceil(rateLimited.waitMs / 1000)}
+          rowsNote="The rows below are from the last successful refresh; the list refreshes by itself once the wait is over."
+        />
+      ) : error ? (
         <DbUnavailable
           database={error instanceof RefreshError ? error.database : "the database"}
           reason={`${error.message}. The rows below are from the last successful refresh.`}
@@ -224,32 +272,6 @@ export function JobsView({
       ) : null}
 
       {canBulk && target ? <BulkActions target={target} selectedLabel={selectedLabel} onClear={clear} onDone={clear} /> : null}
-    </div>
-  );
-}
-
-/** "updated 4s ago" and the pause toggle, as on the overview (components/auto-refresh). */
-function LiveStatus({ updatedAt, fetching, paused, onToggle }: { updatedAt: number; fetching: boolean; paused: boolean; onToggle: () => void }) {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(t);
-  }, []);
-  const age = now == null ? 0 : Math.max(0, Math.round((now - updatedAt) / 1000));
-  return (
-    <div className="flex items-center gap-2 text-xs text-muted" data-testid="live-status">
-      <span aria-live="off" className="tabular">
-        {fetching ? "updating…" : age < 2 ? "updated just now" : `updated ${age}s ago`}
-        {paused ? " · paused" : ""}
-      </span>
-      <button
-        type="button"
-        onClick={onToggle}
-        aria-pressed={paused}
-        className="rounded border border-border bg-surface px-2 py-0.5 text-fg hover:bg-surface-2"
-      >
-        {paused ? "▶ Resume live" : "❚❚ Pause live"}
-      </button>
     </div>
   );
 }

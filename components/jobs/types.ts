@@ -39,3 +39,12 @@ export interface JobsPageFailure {
   error: string;
   database: string;
 }
+
+/** The live refresh's answer when the caller's expensive-filter budget is spent (HTTP 429, with Retry-After). */
+export interface JobsPageRateLimited {
+  error: string;
+  code: "rate_limited";
+  /** The expensive filter fields of the refused request. */
+  fields: string[];
+  retryAfterSeconds: number;
+}

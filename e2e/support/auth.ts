@@ -23,6 +23,9 @@ export const OIDC_CLIENT_SECRET = "jobdeck-e2e-client-secret";
 export const OIDC_DISPLAY_NAME = "Example IdP";
 /** Bulk actions on more jobs than this need an admin (small, so a test can exceed it). */
 export const BULK_CONFIRM_THRESHOLD = 5;
+/** List queries with expensive filters one user may run per window (lib/server/expensive-filter-limit). */
+export const EXPENSIVE_FILTER_LIMIT = 8;
+export const EXPENSIVE_FILTER_WINDOW_SECONDS = 10;
 
 /** The provider's accounts: one per role, and one whose groups map to no role. */
 export const USERS = {
@@ -65,6 +68,11 @@ export function appServerEnv(port: number, extra: Record<string, string> = {}): 
     NEXTAUTH_URL: appUrl(port),
     NEXTAUTH_SECRET: "jobdeck-e2e-nextauth-secret-not-for-production-use",
     JOBDECK_BULK_CONFIRM_THRESHOLD: String(BULK_CONFIRM_THRESHOLD),
+    // The global setup reads which database the app uses from /api/health before anyone signs in.
+    JOBDECK_HEALTH_DETAILS: "1",
+    // Small, so a spec can spend a user's budget of expensive searches and watch the page wait.
+    JOBDECK_EXPENSIVE_FILTER_LIMIT: String(EXPENSIVE_FILTER_LIMIT),
+    JOBDECK_EXPENSIVE_FILTER_WINDOW_SECONDS: String(EXPENSIVE_FILTER_WINDOW_SECONDS),
     // The defaults, whatever the shell that runs the suite has set.
     JOBDECK_SESSION_HOURS: "8",
     JOBDECK_ROLE_MAP: "",

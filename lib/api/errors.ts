@@ -17,6 +17,8 @@ export type ApiErrorCode =
   | "conflict"
   | "job_running"
   | "unsupported_media_type"
+  | "payload_too_large"
+  | "rate_limited"
   | "interrupted"
   | "unsupported"
   | "unavailable"
@@ -28,6 +30,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly fields?: Record<string, string[]>,
+    /** Extra response headers (Retry-After of a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "ApiError";
@@ -39,13 +43,17 @@ export const notFound = (message: string) => new ApiError(404, "not_found", mess
 
 export const NO_STORE = { "cache-control": "no-store" } as const;
 
-export function errorResponse(status: number, code: ApiErrorCode, message: string, fields?: Record<string, string[]>): Response {
-  return Response.json({ error: { code, message, ...(fields ? { fields } : {}) } }, { status, headers: NO_STORE });
+export function errorResponse(status: number, code: ApiErrorCode, message: string, fields?: Record<string, string[]>, headers?: Record<string, string>): Response {
+  return Response.json({ error: { code, message, ...(fields ? { fields } : {}) } }, { status, headers: { ...NO_STORE, ...headers } });
 }
 
 /** The API's names for filter fields the shared filter names differently. */
 const FIELD_NAMES: Record<string, string> = { errorPrefix: "error_prefix", beforeId: "cursor", limit: "per_page" };
-const apiField = (f: string) => FIELD_NAMES[f] ?? f;
+export const apiField = (f: string) => FIELD_NAMES[f] ?? f;
+
+/** 429 for a caller whose expensive-filter budget is spent (lib/server/expensive-filter-limit). */
+export const rateLimited = (r: { retryAfterSeconds: number; fields: string[]; message: string }) =>
+  new ApiError(429, "rate_limited", r.message, Object.fromEntries(r.fields.map((f) => [f, [r.message]])), { "retry-after": String(r.retryAfterSeconds) });
 
 const QUEUE_STATUS: Record<QueueError["code"], [number, ApiErrorCode]> = {
   not_found: [404, "not_found"],
@@ -58,7 +66,7 @@ const QUEUE_STATUS: Record<QueueError["code"], [number, ApiErrorCode]> = {
 
 /** Maps anything thrown by a route to its response. Logs what it does not expect (never secrets). */
 export function toErrorResponse(err: unknown, label: string): Response {
-  if (err instanceof ApiError) return errorResponse(err.status, err.code, err.message, err.fields);
+  if (err instanceof ApiError) return errorResponse(err.status, err.code, err.message, err.fields, err.headers);
   if (err instanceof AuthorizationError) return errorResponse(err.status, err.status === 401 ? "unauthorized" : "forbidden", err.message);
   if (err instanceof z.ZodError) {
     const fields: Record<string, string[]> = {};

@@ -11,7 +11,9 @@ import { MAX_EXPLICIT_IDS } from "../operations/inputs";
 import { getJobDetail } from "../queries/job-detail";
 import { jobIdsSql } from "../queries/jobs";
 import { cancelJobs, expectApplied, retryJobs, setPriority } from "../queue/operator";
-import { ApiError, badRequest, NO_STORE, notFound } from "./errors";
+import { spendExpensiveFilter } from "../server/expensive-filter-limit";
+import { cappedLines, MAX_NDJSON_BODY_BYTES } from "./body";
+import { ApiError, apiField, badRequest, NO_STORE, notFound, rateLimited } from "./errors";
 import { exportJobs, getApiJob, getJobsSummaryShared, listApiJobs } from "./jobs";
 import { apiRoute, idParams, readJsonBody } from "./route";
 import {
@@ -52,6 +54,12 @@ function toCriteria(f: FilterFields): JobCriteria {
   return criteria;
 }
 
+/** Reads with an unindexed filter (error_prefix, since) spend the caller's budget; 429 when it is spent. */
+function spendBudget(caller: Caller, criteria: JobCriteria): void {
+  const refusal = spendExpensiveFilter(caller, criteria, apiField);
+  if (refusal) throw rateLimited(refusal);
+}
+
 export const listJobsRoute = apiRoute({
   name: "GET /api/v1/admin/jobs",
   auth: READ,
@@ -65,6 +73,7 @@ export const listJobsRoute = apiRoute({
       });
     }
     const filter = toFilter(query, { limit: perPage, beforeId: query.cursor });
+    spendBudget(caller, filter);
     const [summary, page] = await Promise.all([getJobsSummaryShared(db), listApiJobs(db, filter, query.page)]);
     // No payloads in the list; the header still tells a script what this caller's reads get.
     const body = { summary, jobs: page.jobs, page: query.page ?? (query.cursor === undefined ? 1 : null), per_page: perPage, next_cursor: page.next_cursor, has_more: page.has_more };
@@ -239,23 +248,26 @@ async function jsonBulkRequest(request: Request): Promise<BulkRequest> {
   };
 }
 
-/** NDJSON lines as exported by GET /api/v1/admin/jobs/export: each a JSON object with an `id`. */
+/**
+ * NDJSON lines as exported by GET /api/v1/admin/jobs/export: each a JSON object with an `id`.
+ * Parsed line by line as the body arrives, at most MAX_NDJSON_BODY_BYTES (413 beyond).
+ */
 export async function ndjsonIds(request: Request): Promise<number[]> {
-  const text = await request.text();
   const ids: number[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+  let i = 0;
+  for await (const raw of cappedLines(request, MAX_NDJSON_BODY_BYTES, "NDJSON")) {
+    i++;
+    const line = raw.trim();
     if (!line) continue;
     let v: unknown;
     try {
       v = JSON.parse(line);
     } catch (err) {
-      throw badRequest(`line ${i + 1}: not JSON (${(err as Error).message})`, { body: [`line ${i + 1}: not JSON`] });
+      throw badRequest(`line ${i}: not JSON (${(err as Error).message})`, { body: [`line ${i}: not JSON`] });
     }
     const id = (v as { id?: unknown } | null)?.id;
     if (typeof v !== "object" || v === null || typeof id !== "number" || !Number.isSafeInteger(id) || id < 1) {
-      throw badRequest(`line ${i + 1}: each line must be a JSON object with a job "id" (a positive whole number)`, { body: [`line ${i + 1}: no job id`] });
+      throw badRequest(`line ${i}: each line must be a JSON object with a job "id" (a positive whole number)`, { body: [`line ${i}: no job id`] });
     }
     ids.push(id);
     if (ids.length > MAX_EXPLICIT_IDS) throw badRequest(`at most ${MAX_EXPLICIT_IDS.toLocaleString("en-US")} lines at once; split the input`);
@@ -298,6 +310,7 @@ export const exportRoute = apiRoute({
   query: exportQuery,
   async handler({ db, query, caller }) {
     const criteria = toCriteria(query);
+    spendBudget(caller, criteria);
     const limit = query.limit ?? MAX_EXPORT_LINES;
     const r = redactionFor(caller);
     const encoder = new TextEncoder();

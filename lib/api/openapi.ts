@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { TokenScope } from "../auth/tokens";
 import { JOBDECK_VERSION } from "../version";
+import { MAX_JSON_BODY_BYTES, MAX_NDJSON_BODY_BYTES } from "./body";
 import * as S from "./schemas";
 import * as SS from "./source-schemas";
 
@@ -51,7 +52,7 @@ export const ENDPOINTS: Endpoint[] = [
 
 /** Outside /api/v1 but part of the API surface (documented, not in the v1 route walk). */
 export const OTHER_ENDPOINTS: Endpoint[] = [
-  { method: "get", path: "/api/health", summary: "Database reachable, migrations current, workers online; 503 names the failing check", scope: null, response: S.healthResponse, example: `curl -s ${B}/api/health` },
+  { method: "get", path: "/api/health", summary: "Database reachable, migrations current, workers online; 503 names the failing check. Details (database, errors, version) only for a signed-in user or an API token", scope: null, response: S.healthResponse, example: `curl -s ${B}/api/health` },
   { method: "get", path: "/api/metrics", summary: "Prometheus metrics (token with jobs:read, or JOBDECK_METRICS_PUBLIC=1)", scope: "jobs:read", response: "prometheus", example: `curl -s ${AUTH} ${B}/api/metrics` },
 ];
 
@@ -68,6 +69,8 @@ function queryParameters(schema: z.ZodType) {
   });
 }
 
+/** The reads that spend the caller's expensive-filter budget (lib/server/expensive-filter-limit). */
+const RATE_LIMITED = new Set(["/api/v1/admin/jobs", "/api/v1/admin/jobs/export"]);
 const errorRef = { $ref: "#/components/schemas/Error" };
 const REDACTED_HEADER_DOC = {
   "X-Jobdeck-Redacted": {
@@ -76,7 +79,7 @@ const REDACTED_HEADER_DOC = {
   },
 };
 const errors = (codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state, or a capability the source lacks", 503: "Database or source unavailable" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
+  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state, or a capability the source lacks", 413: `Request body too large (JSON ${MAX_JSON_BODY_BYTES / 2 ** 20} MiB, NDJSON ${MAX_NDJSON_BODY_BYTES / 2 ** 20} MiB)`, 429: "Too many reads with unindexed filters (error_prefix, since); Retry-After says when to try again", 503: "Database or source unavailable" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
 
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -95,7 +98,7 @@ export function openApiDocument(): Record<string, unknown> {
       summary: e.summary,
       ...(e.scope ? { security: [{ bearerToken: [e.scope] }], "x-required-scope": e.scope } : { security: [] }),
       parameters,
-      responses: { "200": { description: "OK", content, ...(e.redacts ? { headers: REDACTED_HEADER_DOC } : {}) }, ...errors(e.scope ? [400, 401, 403, 404, 409, 503] : [503]) },
+      responses: { "200": { description: "OK", content, ...(e.redacts ? { headers: REDACTED_HEADER_DOC } : {}) }, ...errors(e.scope ? [400, 401, 403, 404, 409, ...(e.body ? [413] : []), ...(RATE_LIMITED.has(e.path) ? [429] : []), 503] : [503]) },
     };
     if (e.body) {
       op.requestBody = {

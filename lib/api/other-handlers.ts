@@ -56,20 +56,50 @@ export async function workersOnline(q: Sql): Promise<number> {
   return r.n;
 }
 
-/** Public smoke-check counters: exact (pending and running are active states, covered by partial indexes). */
+export interface Stats {
+  job_queue_pending: number;
+  job_queue_running: number;
+  workers_online: number;
+  /** When these numbers were computed (shared between callers for up to STATS_TTL_MS). */
+  as_of: string;
+}
+
+async function computeStats(db: Sql): Promise<Stats> {
+  const asOf = new Date().toISOString();
+  const [[c], online] = await Promise.all([
+    db.query<{ pending: number; running: number }>(
+      `select count(*) filter (where state = 'pending')::int as pending, count(*) filter (where state = 'running')::int as running
+       from jobs where state in ('pending', 'running')`,
+    ),
+    workersOnline(db),
+  ]);
+  return { job_queue_pending: c.pending, job_queue_running: c.running, workers_online: online, as_of: asOf };
+}
+
+// Anyone may call this endpoint, in a loop: callers share one computation while it runs and its
+// answer for STATS_TTL_MS after it, per process (as_of says when it was computed); a failure is
+// not kept, so the next call asks the database again.
+export const STATS_TTL_MS = 2_000;
+let statsCache: { doneAt: number | null; value: Promise<Stats> } | null = null;
+
+function sharedStats(db: Sql): Promise<Stats> {
+  if (statsCache && (statsCache.doneAt === null || Date.now() - statsCache.doneAt < STATS_TTL_MS)) return statsCache.value;
+  const entry: { doneAt: number | null; value: Promise<Stats> } = { doneAt: null, value: computeStats(db) };
+  statsCache = entry;
+  entry.value.then(
+    () => (entry.doneAt = Date.now()),
+    () => {
+      if (statsCache === entry) statsCache = null;
+    },
+  );
+  return entry.value;
+}
+
+/** Public smoke-check counters: exact (pending and running are active states, covered by partial indexes), at most STATS_TTL_MS old. */
 export const statsRoute = apiRoute({
   name: "GET /api/v1/stats",
   auth: "public",
-  async handler({ db }) {
-    const [[c], online] = await Promise.all([
-      db.query<{ pending: number; running: number }>(
-        `select count(*) filter (where state = 'pending')::int as pending, count(*) filter (where state = 'running')::int as running
-         from jobs where state in ('pending', 'running')`,
-      ),
-      workersOnline(db),
-    ]);
-    return { job_queue_pending: c.pending, job_queue_running: c.running, workers_online: online };
-  },
+  handler: ({ db }) => sharedStats(db),
 });
 
 // ---- Prometheus -----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // The one wrapper every /api/v1 route handler is built with (the route-handler twin of
 // lib/actions/safe-action): resolve the caller (an `Authorization: Bearer` API token, else the
 // session caller from getCaller()), check the role AND the token scope, parse path params, query
-// and JSON body with zod, run the handler with a typed context, and turn every failure into
-// `{ "error": { "code", "message" } }` (lib/api/errors). Nothing else in app/api/v1 checks auth.
+// and JSON body (capped while it streams: lib/api/body) with zod, run the handler with a typed
+// context, and turn every failure into `{ "error": { "code", "message" } }` (lib/api/errors).
+// Nothing else in app/api/v1 checks auth.
 import "server-only";
 import { z } from "zod";
 import type { Database } from "@/db/client";
@@ -11,6 +12,7 @@ import type { Actor } from "../audit/record";
 import { AuthorizationError, authorize, authorizeScope, type Caller, callerActor, getCaller, type Role } from "../auth/caller";
 import { foreignOrigin } from "../auth/origin";
 import { type TokenScope, verifyApiToken } from "../auth/tokens";
+import { MAX_JSON_BODY_BYTES, readCappedText } from "./body";
 import { ApiError, errorResponse, NO_STORE, toErrorResponse } from "./errors";
 
 /** A token's role comes from its scopes: `admin` acts as an admin, jobs:write as an operator, anything else as a viewer. */
@@ -86,10 +88,11 @@ function isDatabaseDown(err: unknown): boolean {
   return !!e && ((typeof e.code === "string" && DB_DOWN_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message)));
 }
 
+/** The JSON body (an empty one is `{}`), at most MAX_JSON_BODY_BYTES (413 beyond, before parsing). */
 export async function readJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (!text.trim()) return {};
   const type = request.headers.get("content-type") ?? "";
+  const text = await readCappedText(request, MAX_JSON_BODY_BYTES, "JSON");
+  if (!text.trim()) return {};
   if (type && !/json/i.test(type)) throw new ApiError(415, "unsupported_media_type", `send the body as application/json (got ${type.split(";")[0]})`);
   try {
     return JSON.parse(text);

@@ -174,12 +174,14 @@ export const statsResponse = z.object({
   job_queue_pending: z.number().int(),
   job_queue_running: z.number().int(),
   workers_online: z.number().int(),
+  as_of: z.string().describe("When the counts were computed (ISO time); they are shared between callers for up to two seconds"),
 });
 
 export const healthResponse = z.object({
   ok: z.boolean(),
   status: z.enum(["ok", "degraded", "down"]),
-  version: z.string(),
+  failing: z.array(z.string()).describe("The failing checks"),
+  version: z.string().optional().describe("Details (version, database, checks' detail, ...) only for a signed-in user, an API token, or with JOBDECK_HEALTH_DETAILS=1"),
   checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
 });
 

@@ -9,6 +9,10 @@ import { JOB_STATES, type JobState, isJobState } from "../queue/state-machine";
 export const DEFAULT_JOB_LIST_LIMIT = 100;
 /** Largest page the pages and the API hand out; the CLI passes a larger maxLimit for pipes. */
 export const MAX_JOB_LIST_LIMIT = 1_000;
+/** Longest payload filter (JSON text): containment is checked row by row, so it stays small. */
+export const MAX_PAYLOAD_FILTER_CHARS = 1_000;
+/** Longest error-text ("contains") filter: a substring search row by row. */
+export const MAX_ERROR_CONTAINS_CHARS = 500;
 
 const SINCE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 /** Ten years: anything longer is a typo, and it keeps the interval arithmetic exact. */
@@ -71,7 +75,10 @@ export function jobFilterSchema({ maxLimit = MAX_JOB_LIST_LIMIT }: JobFilterOpti
       since: z.preprocess(blankToUndefined, z.union([z.string(), z.number()]).optional()),
       errorPrefix: z.string().max(1_000, "error prefix is longer than 1000 characters").optional(),
       /** Case-insensitive substring of last_error. */
-      errorContains: z.string().max(1_000, "errorContains is longer than 1000 characters").optional(),
+      errorContains: z
+        .string()
+        .max(MAX_ERROR_CONTAINS_CHARS, `errorContains is longer than ${MAX_ERROR_CONTAINS_CHARS} characters (the limit for error text filters)`)
+        .optional(),
       /** The worker running the job (locked_by), or the worker of its last attempt once it ran. */
       worker: optionalText("worker"),
       campaign: z.preprocess(
@@ -220,6 +227,28 @@ export interface JobFilter {
 export type JobCriteria = Omit<JobFilter, "limit" | "beforeId" | "afterId">;
 
 /**
+ * The filter fields no index serves (see lib/queries/jobs): the list walks jobs in id order and
+ * tests each row, so a filter that matches few jobs reads the whole table (or a whole state).
+ * payload (jsonb containment), errorContains and errorPrefix (no index on last_error), worker
+ * (a probe of job_attempts per row) and since (an expression over three columns). state, kind,
+ * queue, campaign and the created/finished ranges have indexes; `id` makes any filter one row.
+ * A list query with one of these counts against the caller's budget (lib/server/expensive-filters).
+ */
+const EXPENSIVE_FIELDS: readonly (readonly [keyof JobCriteria, (typeof JOB_FILTER_FIELDS)[number]])[] = [
+  ["payloadContains", "payload"],
+  ["errorContains", "errorContains"],
+  ["errorPrefix", "errorPrefix"],
+  ["worker", "worker"],
+  ["sinceSeconds", "since"],
+];
+
+/** The URL names of the expensive fields this filter uses (empty when it is cheap). */
+export function expensiveFilterFields(criteria: JobCriteria): string[] {
+  if (criteria.id !== undefined) return [];
+  return EXPENSIVE_FIELDS.filter(([key]) => criteria[key] !== undefined).map(([, name]) => name);
+}
+
+/**
  * A point in time for the created/finished ranges: `ago` seconds before the database's now()
  * (from `10h`, `2d`), or an absolute instant (from an ISO date).
  */
@@ -266,7 +295,9 @@ export function parseTimeBound(value: string | Date, field = "time"): TimeBound 
 export function parsePayloadFilter(value: unknown): unknown {
   let parsed = value;
   if (typeof value === "string") {
-    if (value.length > 10_000) throw new Error("payload filter is longer than 10000 characters");
+    if (value.length > MAX_PAYLOAD_FILTER_CHARS) {
+      throw new Error(`payload filter is longer than ${MAX_PAYLOAD_FILTER_CHARS.toLocaleString("en-US")} characters (the limit for payload filters)`);
+    }
     try {
       parsed = JSON.parse(value);
     } catch (err) {
@@ -275,6 +306,10 @@ export function parsePayloadFilter(value: unknown): unknown {
   }
   if (parsed === null || typeof parsed !== "object") {
     throw new Error(`payload must be a JSON object or array the payload contains, like {"user_id": 42}`);
+  }
+  // An object from the API is held to the same size as the text from a URL.
+  if (typeof value !== "string" && JSON.stringify(parsed).length > MAX_PAYLOAD_FILTER_CHARS) {
+    throw new Error(`payload filter is longer than ${MAX_PAYLOAD_FILTER_CHARS.toLocaleString("en-US")} characters as JSON (the limit for payload filters)`);
   }
   return parsed;
 }

@@ -4,7 +4,9 @@ import { readdirSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STATS_TTL_MS } from "../../lib/api/other-handlers";
 import { createApiToken } from "../../lib/auth/tokens";
+import { demoSignIn } from "../helpers/demo-session";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { appDir, type RunningServer, startServer } from "./server";
 
@@ -206,7 +208,7 @@ describe("bulk and NDJSON", () => {
 describe("stats, metrics, campaigns", () => {
   it("GET /api/v1/stats needs no auth", async () => {
     const b = await (await get("/api/v1/stats")).json();
-    expect(b).toEqual({ job_queue_pending: expect.any(Number), job_queue_running: 0, workers_online: 0 });
+    expect(b).toEqual({ job_queue_pending: expect.any(Number), job_queue_running: 0, workers_online: 0, as_of: expect.any(String) });
   });
 
   it("GET /api/metrics needs a jobs:read token and speaks Prometheus", async () => {
@@ -257,6 +259,27 @@ describe("health and OpenAPI", () => {
     expect(b.checks.database.ok).toBe(true);
     expect(b.checks.migrations.ok).toBe(true);
     expect(b.checks.workers).toMatchObject({ ok: false });
+  });
+
+  it("GET /api/health tells anonymous callers the status only; a token (or a session) gets the details", async () => {
+    const dbName = new URL(t.url).pathname.slice(1);
+    const anonymous = await (await get("/api/health")).json();
+    expect(anonymous).toEqual({
+      ok: true,
+      status: "degraded",
+      failing: ["workers"],
+      checks: { database: { ok: true }, migrations: { ok: true }, workers: { ok: false } },
+      details: expect.stringContaining("signed-in users and API tokens"),
+    });
+    expect(JSON.stringify(anonymous)).not.toContain(dbName);
+    // A token that does not check out is anonymous here (still 200: load balancers send none).
+    const bad = await get("/api/health", "jd_1_" + "x".repeat(43));
+    expect(bad.status).toBe(200);
+    expect(await bad.json()).not.toHaveProperty("database");
+    const b = await (await get("/api/health", readToken)).json();
+    expect(b).toMatchObject({ ok: true, version: expect.any(String), database_kind: "postgres", workers_online: 0, pending_migrations: [] });
+    expect(b.database).toContain(dbName);
+    expect(b.checks.workers).toEqual({ ok: false, detail: "0 online" });
   });
 
   it("the OpenAPI document is 3.1 and lists exactly the route files under app/api/v1", async () => {
@@ -341,6 +364,7 @@ describe("health while the database goes away and comes back", () => {
   });
 
   it("200, then 503 naming the database check while it is unreachable, then 200 again", async () => {
+    const admin = await demoSignIn(server.url, "admin");
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
     await proxy.down();
     const r = await fetch(`${server.url}/api/health`);
@@ -348,6 +372,18 @@ describe("health while the database goes away and comes back", () => {
     const b = await r.json();
     expect(b.failing).toEqual(["database"]);
     expect(b.checks.database.ok).toBe(false);
+    // Anonymous: no host, port, database name or error text.
+    expect(b).not.toHaveProperty("error");
+    expect(b.checks.database).toEqual({ ok: false });
+    expect(JSON.stringify(b)).not.toContain(String(proxy.port));
+    // Signed in: the details, to find out what is wrong.
+    const signedIn = await fetch(`${server.url}/api/health`, { headers: { cookie: admin.header() } });
+    expect(signedIn.status).toBe(503);
+    const d = await signedIn.json();
+    expect(d.database).toContain(String(proxy.port));
+    expect(d.error).toBeTruthy();
+    // The public stats may answer from their cache for STATS_TTL_MS, then say the database is down.
+    await new Promise((res) => setTimeout(res, STATS_TTL_MS + 100));
     const s = await fetch(`${server.url}/api/v1/stats`);
     expect(s.status).toBe(503);
     expect((await s.json()).error.code).toBe("unavailable");

@@ -9,9 +9,11 @@ import { renderClock } from "@/components/format";
 import { FilterBar, type FilterIssue } from "@/components/jobs/filter-bar";
 import { FILTER_LABELS } from "@/components/jobs/filter-labels";
 import { JobsView } from "@/components/jobs/jobs-view";
+import { RateLimitedNotice } from "@/components/jobs/rate-limited";
 import type { JobsPageView } from "@/components/jobs/types";
 import { jobFilterInputFromSearchParams, safeParseJobFilter } from "@/lib/filters/job-filter";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { type ExpensiveFilterRefusal, spendExpensiveFilter } from "@/lib/server/expensive-filter-limit";
 import { loadJobsPage } from "../_data/load-jobs-page";
 import { requirePageRole } from "@/lib/auth/page-guard";
 
@@ -20,7 +22,7 @@ export const metadata: Metadata = { title: "Jobs" };
 const PAGING_FIELDS = new Set(["limit", "beforeId", "afterId"]);
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageRole();
+  const caller = await requirePageRole();
   await connection();
   const raw = jobFilterInputFromSearchParams(await searchParams);
   const query = toQuery(raw);
@@ -30,7 +32,8 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
 
   let data: JobsPageView | null = null;
   let failure: string | null = null;
-  if (parsed.ok) {
+  const refusal: ExpensiveFilterRefusal | null = parsed.ok ? spendExpensiveFilter(caller, parsed.filter) : null;
+  if (parsed.ok && !refusal) {
     try {
       data = await loadJobsPage(await getDb(), parsed.filter);
     } catch (err) {
@@ -47,12 +50,15 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
           <p className="text-xs text-muted">Newest first. Every filter is in the address bar: copy the link to share this view.</p>
         </div>
         {failure ? <AutoRefresh renderedAt={renderClock()} /> : null}
+        {refusal ? <AutoRefresh renderedAt={renderClock()} intervalMs={refusal.retryAfterSeconds * 1000} /> : null}
       </div>
 
       <FilterBar key={`filter:${query}`} values={raw} issues={issues} />
 
       {!parsed.ok ? (
         <InvalidFilter issues={issues} />
+      ) : refusal ? (
+        <RateLimitedNotice message={refusal.message} fields={refusal.fields} retryAfterSeconds={refusal.retryAfterSeconds} />
       ) : data == null ? (
         <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />
       ) : (

@@ -2,9 +2,11 @@
 // (react-query polls it). Same filter and cursors as the /jobs URL. Internal to the UI: the
 // scripting API comes later under /api/v1. Read-only; nothing sensitive beyond what /jobs shows.
 import { loadJobsPage } from "@/app/jobs/_data/load-jobs-page";
-import { AuthorizationError, authorize, getCaller } from "@/lib/auth/caller";
+import type { JobsPageRateLimited } from "@/components/jobs/types";
+import { AuthorizationError, authorize, type Caller, getCaller } from "@/lib/auth/caller";
 import { jobFilterInputFromSearchParams, safeParseJobFilter } from "@/lib/filters/job-filter";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { spendExpensiveFilter } from "@/lib/server/expensive-filter-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -12,8 +14,11 @@ const noStore = { "cache-control": "no-store" };
 
 export async function GET(request: Request) {
   // Same rule as the page: anyone who may view jobs (the role check of issue 5 plugs in here).
+  let caller: Caller;
   try {
-    authorize(await getCaller(), "viewer");
+    const c = await getCaller();
+    authorize(c, "viewer");
+    caller = c;
   } catch (err) {
     if (err instanceof AuthorizationError) return Response.json({ error: err.message }, { status: err.status, headers: noStore });
     throw err;
@@ -22,6 +27,11 @@ export async function GET(request: Request) {
   const parsed = safeParseJobFilter(jobFilterInputFromSearchParams(url.searchParams));
   if (!parsed.ok) {
     return Response.json({ error: parsed.error.message, issues: parsed.error.issues }, { status: 400, headers: noStore });
+  }
+  const refusal = spendExpensiveFilter(caller, parsed.filter);
+  if (refusal) {
+    const body: JobsPageRateLimited = { error: refusal.message, code: "rate_limited", fields: refusal.fields, retryAfterSeconds: refusal.retryAfterSeconds };
+    return Response.json(body, { status: 429, headers: { ...noStore, "retry-after": String(refusal.retryAfterSeconds) } });
   }
   try {
     const data = await loadJobsPage(await getDb(), parsed.filter);
