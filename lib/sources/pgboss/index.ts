@@ -1,0 +1,76 @@
+// The pg-boss source: pg-boss 10.x and 12.x job systems, read through their tables and changed
+// only through pg-boss's own functions (lib/sources/pgboss/library.ts), inside Jobdeck's audited
+// transaction. Any server-side code may create one from a SourceConfig; the registry does.
+import type { Database } from "../../../db/client";
+import { requireCapability } from "../capabilities";
+import type { SourceConfig } from "../config";
+import { openGuestDatabase } from "../guest-db";
+import type { Source, SourceHealth, SourceInfo } from "../types";
+import { applyAction, previewAction, recoverStaleJobs, type Acting } from "./actions";
+import { actingLibrary, createContext, type PgBossContext } from "./context";
+import { getJob } from "./detail";
+import { capabilitiesOf, infoOf } from "./info";
+import { jobKey, parseJobRef } from "./keys";
+import { countJobs, listJobs, listStale } from "./reads";
+import { readSeries } from "./series";
+import { cachedSummary } from "./summary";
+import { listWorkers } from "./workers";
+
+/** The first line of an error, without anything that looks like a connection string. */
+export function errorText(err: unknown): string {
+  return String((err as Error)?.message ?? err)
+    .split("\n")[0]
+    .replace(/postgres(ql)?:\/\/\S+/gi, "postgres://…")
+    .slice(0, 300);
+}
+
+async function acting(ctx: PgBossContext, capability: Parameters<typeof requireCapability>[2]): Promise<Acting> {
+  const s = await ctx.schema();
+  requireCapability(ctx.config.name, capabilitiesOf(ctx, s).set, capability);
+  const { lib } = actingLibrary(ctx.config, s);
+  return { ctx, s, lib: lib! };
+}
+
+export async function createPgBossSource(config: SourceConfig, control: Database, env: Record<string, string | undefined> = process.env): Promise<Source> {
+  const db = await openGuestDatabase(config, control, env);
+  const ctx = createContext(config, db);
+  const summary = cachedSummary(ctx);
+  return {
+    name: config.name,
+    kind: "pg-boss",
+    async info(): Promise<SourceInfo> {
+      return infoOf(ctx, await ctx.schema());
+    },
+    async health(): Promise<SourceHealth> {
+      const started = performance.now();
+      const checkedAt = new Date().toISOString();
+      try {
+        await db.query("select 1");
+        return { ok: true, checkedAt, latencyMs: Math.round(performance.now() - started), error: null, breaker: db.breaker.state };
+      } catch (err) {
+        return { ok: false, checkedAt, latencyMs: null, error: `${db.location}: ${errorText(err)}`, breaker: db.breaker.state };
+      }
+    },
+    parseKey(raw) {
+      const ref = parseJobRef(raw);
+      return ref ? jobKey(ref.queue, ref.id) : null;
+    },
+    listJobs: (q) => listJobs(ctx, q),
+    countJobs: (criteria, cap) => countJobs(ctx, criteria, cap),
+    getJob: (key) => getJob(ctx, key),
+    listWorkers: () => listWorkers(ctx),
+    listStale: () => listStale(ctx),
+    summary,
+    series: (range) => readSeries(ctx, range),
+    async preview(input) {
+      return previewAction(await acting(ctx, input.action), input);
+    },
+    async apply(input, actx) {
+      return applyAction(await acting(ctx, input.action), input, actx);
+    },
+    async recoverStale(input, actx) {
+      return recoverStaleJobs(await acting(ctx, "recoverStale"), input, actx);
+    },
+    close: () => db.close(),
+  };
+}
