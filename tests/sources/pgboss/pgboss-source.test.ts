@@ -5,7 +5,6 @@
 // land in the control database: with the action when pg-boss lives there, intent then outcome
 // when it lives elsewhere.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../../db/client";
 import { createPgBossSource } from "../../../lib/sources/pgboss";
 import { CapabilityError, type Source, type SourceJob } from "../../../lib/sources/types";
 import type { SourceConfig } from "../../../lib/sources/config";
