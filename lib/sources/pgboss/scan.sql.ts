@@ -89,7 +89,9 @@ export function scanSql(s: BossSchema, criteria: JobCriteria, opts: { cursor?: S
   const asc = opts.cursor?.dir === "after";
   const order = asc ? "asc" : "desc";
   const states = nativeStatesFor(criteria.states);
-  const split = states.length < NATIVE_STATES.length;
+  // Walk state by state when states are asked for, or when only the opt-in (name, state,
+  // created_on, id) index makes a queue's jobs ordered ranges (10.x has no (name, created_on) index).
+  const split = states.length < NATIVE_STATES.length || (s.hasListIndex && !s.hasCreatedIndex);
   const conds = criteriaConditions(criteria, p);
   if (opts.cursor) {
     const op = (asc ? ">" : "<") + (opts.cursor.inclusive ? "=" : "");

@@ -14,7 +14,14 @@ export interface BossSchema {
   hasInstance: boolean;
   hasHeartbeat: boolean;
   hasBlocked: boolean;
+  /** The opt-in index (name, state, created_on, id) on the job table (README "Sources → pg-boss"). */
+  hasListIndex: boolean;
+  /** pg-boss's own (name, created_on) index (12.x): each queue is already an ordered range. */
+  hasCreatedIndex: boolean;
 }
+
+/** The opt-in index Jobdeck's lists and counts use when an operator has created it. */
+export const LIST_INDEX_COLUMNS = "(name, state, created_on, id)";
 
 export class BossSchemaMissingError extends Error {
   constructor(schema: string, what: string) {
@@ -35,6 +42,13 @@ export async function detectBossSchema(db: Sql, schema: string): Promise<BossSch
   const [row] = await db.query<{ version: number | string }>(`select version from ${schema}.version limit 1`);
   const version = Number(row?.version);
   if (!Number.isInteger(version)) throw new BossSchemaMissingError(schema, "its version table is empty");
+  const [idx] = await db.query<{ list: boolean; created: boolean }>(
+    `select coalesce(bool_or(c.relname = 'job' and pg_get_indexdef(i.indexrelid) like '%' || $2 || '%'), false) as list,
+       coalesce(bool_or(c.relname in ('job', 'job_common') and pg_get_indexdef(i.indexrelid) like '%(name, created_on)'), false) as created
+     from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace ns on ns.oid = c.relnamespace
+     where ns.nspname = lower($1)`,
+    [schema, LIST_INDEX_COLUMNS],
+  );
   const family = has("job", "expire_in") ? "v10" : has("job", "expire_seconds") ? "v12" : null;
   if (family === null) throw new BossSchemaMissingError(schema, `its job table (schema version ${version}) has neither expire_in nor expire_seconds`);
   return {
@@ -45,6 +59,8 @@ export async function detectBossSchema(db: Sql, schema: string): Promise<BossSch
     hasInstance: has("instance", "heartbeat_on"),
     hasHeartbeat: has("job", "heartbeat_on") && has("job", "heartbeat_seconds"),
     hasBlocked: has("job", "blocked"),
+    hasListIndex: idx?.list === true,
+    hasCreatedIndex: idx?.created === true,
   };
 }
 
