@@ -5,12 +5,15 @@ import type { Database } from "../../../db/client";
 import { requireCapability } from "../capabilities";
 import type { SourceConfig } from "../config";
 import { openGuestDatabase } from "../guest-db";
-import type { Source, SourceHealth, SourceInfo } from "../types";
+import { BreakerOpenError } from "../breaker";
+import { isOutage } from "../guest-db";
+import { type Source, type SourceHealth, type SourceInfo, SourceUnavailableError } from "../types";
 import { applyAction, previewAction, recoverStaleJobs, type Acting } from "./actions";
 import { actingLibrary, createContext, type PgBossContext } from "./context";
 import { getJob } from "./detail";
 import { capabilitiesOf, infoOf } from "./info";
 import { jobKey, parseJobRef } from "./keys";
+import { BossSchemaMissingError } from "./schema";
 import { countJobs, listJobs, listStale } from "./reads";
 import { readSeries } from "./series";
 import { cachedSummary } from "./summary";
@@ -24,6 +27,18 @@ export function errorText(err: unknown): string {
     .slice(0, 300);
 }
 
+/** Outages, an open breaker and a missing pg-boss schema become SourceUnavailableError (a banner, a 503). */
+function guarded<A extends unknown[], T>(name: string, fn: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (err instanceof BreakerOpenError || err instanceof BossSchemaMissingError || isOutage(err)) throw new SourceUnavailableError(name, errorText(err));
+      throw err;
+    }
+  };
+}
+
 async function acting(ctx: PgBossContext, capability: Parameters<typeof requireCapability>[2]): Promise<Acting> {
   const s = await ctx.schema();
   requireCapability(ctx.config.name, capabilitiesOf(ctx, s).set, capability);
@@ -35,12 +50,11 @@ export async function createPgBossSource(config: SourceConfig, control: Database
   const db = await openGuestDatabase(config, control, env);
   const ctx = createContext(config, db);
   const summary = cachedSummary(ctx);
+  const g = <A extends unknown[], T>(fn: (...args: A) => Promise<T>) => guarded(config.name, fn);
   return {
     name: config.name,
     kind: "pg-boss",
-    async info(): Promise<SourceInfo> {
-      return infoOf(ctx, await ctx.schema());
-    },
+    info: g(async (): Promise<SourceInfo> => infoOf(ctx, await ctx.schema())),
     async health(): Promise<SourceHealth> {
       const started = performance.now();
       const checkedAt = new Date().toISOString();
@@ -55,22 +69,16 @@ export async function createPgBossSource(config: SourceConfig, control: Database
       const ref = parseJobRef(raw);
       return ref ? jobKey(ref.queue, ref.id) : null;
     },
-    listJobs: (q) => listJobs(ctx, q),
-    countJobs: (criteria, cap) => countJobs(ctx, criteria, cap),
-    getJob: (key) => getJob(ctx, key),
-    listWorkers: () => listWorkers(ctx),
-    listStale: () => listStale(ctx),
-    summary,
-    series: (range) => readSeries(ctx, range),
-    async preview(input) {
-      return previewAction(await acting(ctx, input.action), input);
-    },
-    async apply(input, actx) {
-      return applyAction(await acting(ctx, input.action), input, actx);
-    },
-    async recoverStale(input, actx) {
-      return recoverStaleJobs(await acting(ctx, "recoverStale"), input, actx);
-    },
+    listJobs: g((q) => listJobs(ctx, q)),
+    countJobs: g((criteria, cap) => countJobs(ctx, criteria, cap)),
+    getJob: g((key) => getJob(ctx, key)),
+    listWorkers: g(() => listWorkers(ctx)),
+    listStale: g(() => listStale(ctx)),
+    summary: g(summary),
+    series: g((range) => readSeries(ctx, range)),
+    preview: g(async (input) => previewAction(await acting(ctx, input.action), input)),
+    apply: g(async (input, actx) => applyAction(await acting(ctx, input.action), input, actx)),
+    recoverStale: g(async (input, actx) => recoverStaleJobs(await acting(ctx, "recoverStale"), input, actx)),
     close: () => db.close(),
   };
 }

@@ -30,32 +30,33 @@ function oldestReadySql(s: BossSchema): string {
   return `least(${min("created")}, ${min("retry")})`;
 }
 
-function queueNoteColumns(s: BossSchema): string {
-  return s.family === "v10"
-    ? `q.policy, q.retry_limit, q.expire_seconds, q.dead_letter, q.retention_minutes * 60 as retention_seconds, null::boolean as partition`
-    : `q.policy, q.retry_limit, q.expire_seconds, q.dead_letter, q.retention_seconds, q.partition`;
+/** The queue row as JSON: its columns differ between pg-boss versions (retention_minutes → retention_seconds, partition, ...). */
+interface QueueColumns {
+  policy?: string | null;
+  retry_limit?: number | null;
+  expire_seconds?: number | null;
+  dead_letter?: string | null;
+  retention_minutes?: number | null;
+  retention_seconds?: number | null;
+  partition?: boolean | null;
 }
 
 type QueueRow = Record<NativeState | `archived_${NativeState}`, number> & {
   name: string;
-  policy: string | null;
-  retry_limit: number | null;
-  expire_seconds: number | null;
-  dead_letter: string | null;
-  retention_seconds: number | null;
-  partition: boolean | null;
+  q: QueueColumns;
   oldest_ready: number | null;
   stale: number;
   completed_hour: number | null;
 };
 
-function note(r: QueueRow): string {
-  const parts = [`policy ${r.policy ?? "standard"}`];
-  if (r.retry_limit != null) parts.push(`retry limit ${r.retry_limit}`);
-  if (r.expire_seconds != null) parts.push(`expires after ${r.expire_seconds} s`);
-  if (r.retention_seconds != null) parts.push(`kept ${Math.round(Number(r.retention_seconds) / 86_400)} d`);
-  if (r.dead_letter) parts.push(`dead letters to ${r.dead_letter}`);
-  if (r.partition) parts.push("own partition");
+function note(q: QueueColumns): string {
+  const parts = [`policy ${q.policy ?? "standard"}`];
+  if (q.retry_limit != null) parts.push(`retry limit ${q.retry_limit}`);
+  if (q.expire_seconds != null) parts.push(`expires after ${q.expire_seconds} s`);
+  const retention = q.retention_seconds ?? (q.retention_minutes != null ? q.retention_minutes * 60 : null);
+  if (retention != null) parts.push(`kept ${+(retention / 86_400).toFixed(1)} d`);
+  if (q.dead_letter) parts.push(`dead letters to ${q.dead_letter}`);
+  if (q.partition) parts.push("own table");
   return parts.join(" · ");
 }
 
@@ -67,7 +68,7 @@ export async function readSummary(ctx: PgBossContext): Promise<SourceSummary> {
     s.family === "v12" ? `(select count(*)::int from ${s.name}.job j where j.name = q.name and j.completed_on >= now() - interval '1 hour' and j.state = 'completed')` : "null::int";
   const [rows, clock, workers] = await Promise.all([
     ctx.db.query<QueueRow>(
-      `select q.name, ${queueNoteColumns(s)}, ${counts.join(", ")},
+      `select q.name, to_jsonb(q) - 'ready_history' - 'wait_bins' - 'run_bins' as q, ${counts.join(", ")},
          extract(epoch from now() - ${oldestReadySql(s)})::float8 as oldest_ready,
          (select count(*)::int from (select 1 from ${s.name}.job j where j.name = q.name and j.state = 'active' and ${lockedUntilSql(s, "j")} < now() limit ${LIVE_CAP + 1}) c) as stale,
          ${completedHourSql} as completed_hour
@@ -95,7 +96,7 @@ export async function readSummary(ctx: PgBossContext): Promise<SourceSummary> {
     if (age !== null) oldest = Math.max(oldest ?? 0, age);
     stale += Number(r.stale);
     if (completedHour !== null) completedHour += Number(r.completed_hour ?? 0);
-    queues.push({ queue: r.name, pending: Math.min(Number(r.created), LIVE_CAP), running: Math.min(Number(r.active), LIVE_CAP), failed: Math.min(Number(r.retry), LIVE_CAP), oldestPendingAgeSeconds: age, note: note(r) });
+    queues.push({ queue: r.name, pending: Math.min(Number(r.created), LIVE_CAP), running: Math.min(Number(r.active), LIVE_CAP), failed: Math.min(Number(r.retry), LIVE_CAP), oldestPendingAgeSeconds: age, note: note(r.q) });
   }
   return {
     asOf: new Date(clock[0].now).toISOString(),

@@ -4,11 +4,10 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobFilterError } from "../../../lib/filters/job-filter";
-import { BreakerOpenError } from "../../../lib/sources/breaker";
 import { createPgBossSource } from "../../../lib/sources/pgboss";
 import { decodeCursor, encodeCursor, parseJobRef } from "../../../lib/sources/pgboss/keys";
 import { BOSS_LIBRARIES } from "../../../lib/sources/pgboss/library";
-import { CapabilityError, type Source } from "../../../lib/sources/types";
+import { CapabilityError, type Source, SourceUnavailableError } from "../../../lib/sources/types";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-db";
 import { makeBoss, sql } from "./harness";
 
@@ -80,6 +79,17 @@ describe("a pg-boss schema no installed library acts on", () => {
     await expect(source.apply({ action: "cancel", target: { keys: [`q:${id}`] } }, { control: db.db, actor, reason: null, auditPrefix: "test" })).rejects.toBeInstanceOf(CapabilityError);
     expect((await sql<{ state: string }>(db.url, "select state::text from pgboss.job where id = $1", [id]))[0].state).toBe("created");
   });
+
+  it("names a schema that holds no pg-boss as unavailable, with the reason", async () => {
+    const wrong = await createPgBossSource({ name: "wrong", kind: "pg-boss", url: db.url, schema: "nothere", readOnly: false }, db.db, { DATABASE_URL: db.url });
+    try {
+      await expect(wrong.info()).rejects.toBeInstanceOf(SourceUnavailableError);
+      await expect(wrong.listJobs({ criteria: { states: [] }, limit: 10 })).rejects.toThrow(/no pg-boss schema "nothere" here: it has no version table/);
+      expect((await wrong.health()).ok).toBe(true); // the database answers; the schema is what is missing
+    } finally {
+      await wrong.close();
+    }
+  });
 });
 
 describe("a pg-boss source whose database is unreachable", () => {
@@ -107,11 +117,13 @@ describe("a pg-boss source whose database is unreachable", () => {
     expect(h.error).not.toContain("s3cret");
     for (let i = 0; i < 2; i++) {
       const started = Date.now();
-      await expect(source.listJobs({ criteria: { states: [] }, limit: 10 })).rejects.toThrow(/ECONNREFUSED/);
+      const read = source.listJobs({ criteria: { states: [] }, limit: 10 });
+      await expect(read).rejects.toBeInstanceOf(SourceUnavailableError);
+      await expect(read).rejects.toThrow(/^source "down" is unavailable: .*ECONNREFUSED/);
       expect(Date.now() - started).toBeLessThan(3_000);
     }
     const started = Date.now();
-    await expect(source.summary()).rejects.toBeInstanceOf(BreakerOpenError);
+    await expect(source.summary()).rejects.toThrow(/^source "down" is unavailable: not asked again for \d+ s after repeated failures/);
     expect(Date.now() - started).toBeLessThan(100);
     expect((await source.health()).breaker).toBe("open");
   });
