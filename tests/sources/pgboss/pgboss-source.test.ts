@@ -185,6 +185,26 @@ describe.each([10, 12] as Major[])("pg-boss %i source", (major) => {
     expect(await source.summary()).toBe(s); // the same read within the cache's lifetime
   });
 
+  it("charts completions and terminal failures from pg-boss's timestamps on 12.x; none on 10.x", async () => {
+    const series = await source.series("1h");
+    if (major === 10) {
+      expect(series).toBeNull();
+      return;
+    }
+    expect(series!.points.length).toBe(60);
+    const from = series!.points[0].t;
+    const [truth] = await sql<{ completed: number; failed: number }>(
+      control.url,
+      "select count(*) filter (where state = 'completed')::int as completed, count(*) filter (where state = 'failed')::int as failed from pgboss.job where completed_on >= to_timestamp($1::float8 / 1000)",
+      [from],
+    );
+    expect(series!.points.reduce((n, p) => n + p.completed, 0)).toBe(truth.completed);
+    expect(series!.points.reduce((n, p) => n + p.dead, 0)).toBe(truth.failed);
+    expect(truth.completed).toBeGreaterThan(0);
+    expect(series!.points.some((p) => p.completed > 0 && p.p50Ms !== null && p.p95Ms! >= p.p50Ms!)).toBe(true);
+    expect(series!.depthSamples).toBe(0);
+  });
+
   it("lists stale jobs and, on 12.x, pg-boss instances as workers", async () => {
     expect((await source.listStale()).map((j) => j.key)).toEqual([key("stuck")]);
     if (major === 10) expect(await source.listWorkers()).toEqual([]);
