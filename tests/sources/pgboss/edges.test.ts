@@ -80,6 +80,16 @@ describe("a pg-boss schema no installed library acts on", () => {
     expect((await sql<{ state: string }>(db.url, "select state::text from pgboss.job where id = $1", [id]))[0].state).toBe("created");
   });
 
+  it("reads in guest sessions with a statement timeout and without JIT (which took seconds to compile a summary)", async () => {
+    const { openGuestDatabase } = await import("../../../lib/sources/guest-db");
+    const guest = await openGuestDatabase({ name: "newer", kind: "pg-boss", url: db.url, schema: "pgboss", readOnly: false }, db.db, { DATABASE_URL: db.url });
+    try {
+      expect(await guest.query("select current_setting('jit') as jit, current_setting('statement_timeout') as timeout")).toEqual([{ jit: "off", timeout: "5s" }]);
+    } finally {
+      await guest.close();
+    }
+  });
+
   it("names a schema that holds no pg-boss as unavailable, with the reason", async () => {
     const wrong = await createPgBossSource({ name: "wrong", kind: "pg-boss", url: db.url, schema: "nothere", readOnly: false }, db.db, { DATABASE_URL: db.url });
     try {
