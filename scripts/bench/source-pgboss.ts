@@ -15,6 +15,7 @@
 //      and times the same reads again. Prints a table of p50/p95 (ms) and drops the databases
 //      unless --keep. The statement timeout is raised to 120 s so slow plans show their real time
 //      (the source's default is 5 s: a read slower than that fails instead).
+// Flags: --jobs=N --reps=N --versions=10,12 --keep (leave the databases) --reuse (measure kept ones)
 import { type Database, openDatabase } from "../../db/client";
 import type { JobCriteria } from "../../lib/filters/job-filter";
 import { createPgBossSource } from "../../lib/sources/pgboss";
@@ -32,6 +33,8 @@ const JOBS = Number(arg("jobs", "1000000"));
 const REPS = Number(arg("reps", "15"));
 const VERSIONS = arg("versions", "10,12").split(",").map(Number) as (10 | 12)[];
 const KEEP = process.argv.includes("--keep");
+/** Measure a database an earlier --keep run filled (dropping the opt-in index first). */
+const REUSE = process.argv.includes("--reuse");
 const SERVER = process.env.JOBDECK_BENCH_PGBOSS_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(new URL(SERVER).hostname)) throw new Error("the pg-boss bench runs on a local server only");
 process.env.JOBDECK_SOURCE_STATEMENT_TIMEOUT_MS = "120000";
@@ -164,10 +167,19 @@ const f = (v?: { p50: number; p95: number }) => (v ? `${v.p50.toFixed(1).padStar
 for (const major of VERSIONS) {
   const db = `jobdeck_bench_pgboss${major}`;
   const url = urlFor(db);
-  await admin(`drop database if exists ${db} with (force)`);
-  await admin(`create database ${db}`);
-  console.log(`pg-boss ${major}: ${JOBS.toLocaleString("en-US")} jobs in ${db}`);
-  const queues = await fill(major, url);
+  let queues: string[];
+  if (REUSE) {
+    queues = (await admin("select name from pgboss.queue order by name", url)).map((r) => String(r.name));
+    await admin("drop index if exists pgboss.job_jobdeck_list", url);
+    await admin("drop index if exists pgboss.archive_jobdeck_list", url);
+    const [{ n }] = await admin("select count(*)::int as n from pgboss.job", url);
+    console.log(`pg-boss ${major}: reusing ${db} (${Number(n).toLocaleString("en-US")} rows in pgboss.job)`);
+  } else {
+    await admin(`drop database if exists ${db} with (force)`);
+    await admin(`create database ${db}`);
+    console.log(`pg-boss ${major}: ${JOBS.toLocaleString("en-US")} jobs in ${db}`);
+    queues = await fill(major, url);
+  }
   const control = await openDatabase({ databaseUrl: url, max: 2 });
   const plain = await measure(major, url, control, queues);
   const t = Date.now();

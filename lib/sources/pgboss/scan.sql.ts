@@ -88,10 +88,14 @@ export function scanSql(s: BossSchema, criteria: JobCriteria, opts: { cursor?: S
   const p = pusher(params);
   const asc = opts.cursor?.dir === "after";
   const order = asc ? "asc" : "desc";
-  const states = nativeStatesFor(criteria.states);
-  // Walk state by state when states are asked for, or when only the opt-in (name, state,
-  // created_on, id) index makes a queue's jobs ordered ranges (10.x has no (name, created_on) index).
-  const split = states.length < NATIVE_STATES.length || (s.hasListIndex && !s.hasCreatedIndex);
+  // Only retry/failed jobs carry an error (errorTextSql): an error filter reads those states only.
+  const errorFilter = criteria.errorPrefix !== undefined || criteria.errorContains !== undefined;
+  const states = nativeStatesFor(criteria.states).filter((st) => !errorFilter || st === "retry" || st === "failed");
+  // Walk state by state when states are narrowed, or when only the opt-in (name, state, created_on,
+  // id) index makes a queue's jobs ordered ranges (10.x has no (name, created_on) index) — except
+  // for a payload filter over every state, which reads whole queues either way.
+  const split =
+    states.length < NATIVE_STATES.length || (s.hasListIndex && !s.hasCreatedIndex && criteria.payloadContains === undefined);
   const conds = criteriaConditions(criteria, p);
   if (opts.cursor) {
     const op = (asc ? ">" : "<") + (opts.cursor.inclusive ? "=" : "");

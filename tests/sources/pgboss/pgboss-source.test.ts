@@ -111,6 +111,7 @@ describe.each([10, 12] as Major[])("pg-boss %i source", (major) => {
     expect(Object.keys(await byLabel({ states: [], queue: "reports", kind: "stuck" }))).toEqual([]);
     expect(Object.keys(await byLabel({ states: [], errorPrefix: "boom: dead" })).sort()).toEqual(["dead1", "dead2"]);
     expect(Object.keys(await byLabel({ states: [], errorContains: "RETRYING FAILED" }))).toEqual(["retrying"]);
+    expect(Object.keys(await byLabel({ states: ["dead", "completed"], errorContains: "boom" })).sort()).toEqual(["dead1", "dead2"]);
     expect(Object.keys(await byLabel({ states: [], payloadContains: { user: 42 } })).sort()).toEqual(["dead1", "dead2"]);
     expect(Object.keys(await byLabel({ states: [], createdSince: { ago: 3600 } })).length).toBe(Object.keys(ids).length);
     expect(Object.keys(await byLabel({ states: [], createdUntil: { ago: 3600 } }))).toEqual([]);
