@@ -10,7 +10,7 @@
 //      archive table. VACUUM ANALYZE (what autovacuum would have done).
 //   2. Times, --reps (15) times each, the source's reads: the first page, filtered pages, a deep
 //      cursor page (half-way back in time), capped counts, the summary (uncached), stale jobs,
-//      one job's detail, and the 12.x charts, with NO index beyond pg-boss's own.
+//      one job's detail, with NO index beyond pg-boss's own.
 //   3. Creates the opt-in index (name, state, created_on, id) on pgboss.job (and pgboss.archive)
 //      and times the same reads again. Prints a table of p50/p95 (ms) and drops the databases
 //      unless --keep. The statement timeout is raised to 120 s so slow plans show their real time
@@ -146,9 +146,6 @@ async function measure(major: 10 | 12, url: string, control: Database, queues: s
     ["stale jobs", () => source.listStale()],
     ["job detail", () => source.getJob(`${one.name}:${one.id}`)],
   ];
-  if (major === 12) {
-    ops.push(["charts: 1 h", () => source.series("1h")], ["charts: 24 h", () => source.series("24h")], ["charts: 7 d", () => source.series("7d")]);
-  }
   const out = new Map<string, { p50: number; p95: number }>();
   for (const [name, fn] of ops) {
     try {

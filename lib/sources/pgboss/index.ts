@@ -15,7 +15,6 @@ import { capabilitiesOf, infoOf } from "./info";
 import { jobKey, parseJobRef } from "./keys";
 import { BossSchemaMissingError } from "./schema";
 import { countJobs, listJobs, listStale } from "./reads";
-import { readSeries } from "./series";
 import { cachedSummary } from "./summary";
 import { listWorkers } from "./workers";
 
@@ -75,7 +74,8 @@ export async function createPgBossSource(config: SourceConfig, control: Database
     listWorkers: g(() => listWorkers(ctx)),
     listStale: g(() => listStale(ctx)),
     summary: g(summary),
-    series: g((range) => readSeries(ctx, range)),
+    // No charts yet: capability "charts" says why (lib/sources/pgboss/info.ts).
+    series: async () => null,
     preview: g(async (input) => previewAction(await acting(ctx, input.action), input)),
     apply: g(async (input, actx) => applyAction(await acting(ctx, input.action), input, actx)),
     recoverStale: g(async (input, actx) => recoverStaleJobs(await acting(ctx, "recoverStale"), input, actx)),

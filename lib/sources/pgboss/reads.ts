@@ -5,7 +5,7 @@ import type { CappedCount, SourceJob, SourceJobsPage, SourceListQuery, SourceSta
 import { type JobCriteria, JobFilterError } from "../../filters/job-filter";
 import type { PgBossContext } from "./context";
 import { decodeCursor, encodeCursor, jobKey, type ListCursor } from "./keys";
-import { type ScanCursor, type ScanRow, scanSql } from "./scan.sql";
+import { countSql, type ScanCursor, type ScanRow, scanSql } from "./scan.sql";
 import { lockedUntilSql } from "./schema";
 import { FINISHED, type NativeState, toJobState } from "./states";
 import { UNSUPPORTED_FILTERS } from "./unsupported";
@@ -76,13 +76,12 @@ export async function listJobs(ctx: PgBossContext, q: SourceListQuery): Promise<
   return { jobs: jobs.map(toSourceJob), next: more ? cursorOf(jobs[n - 1]) : null, prev };
 }
 
-/** How many match, reading at most `cap` + 1 keys along the list's own ordered scans. */
+/** How many match, reading at most `cap` + 1 rows per (queue, state) piece: never an unbounded scan of matches. */
 export async function countJobs(ctx: PgBossContext, criteria: JobCriteria, cap: number): Promise<CappedCount> {
   requireFilters(ctx.config.name, UNSUPPORTED_FILTERS, criteria);
   const s = await ctx.schema();
   const params: unknown[] = [];
-  const sql = scanSql(s, criteria, { limit: cap + 1, projection: "key" }, params);
-  const [row] = await ctx.db.query<{ n: number }>(`select count(*)::int as n from (${sql}) c`, params);
+  const [row] = await ctx.db.query<{ n: number }>(countSql(s, criteria, cap, params), params);
   const n = Number(row?.n ?? 0);
   return n > cap ? { value: cap, capped: true } : { value: n, capped: false };
 }

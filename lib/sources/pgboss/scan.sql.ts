@@ -85,6 +85,24 @@ export function columns(s: BossSchema, projection: Projection, archived: boolean
  * at most `limit`. Pushes its values onto `params`.
  */
 export function scanSql(s: BossSchema, criteria: JobCriteria, opts: { cursor?: ScanCursor; limit: number; projection: Projection }, params: unknown[]): string {
+  return scanPieces(s, criteria, opts, params, true);
+}
+
+/**
+ * How many jobs match, reading at most `cap` + 1 per (queue, state) piece and in no order, so each
+ * piece may use any index (pg-boss 12's (name, state, ...) fetch index for failed jobs, say).
+ */
+export function countSql(s: BossSchema, criteria: JobCriteria, cap: number, params: unknown[]): string {
+  return `select count(*)::int as n from (${scanPieces(s, criteria, { limit: cap + 1, projection: "key" }, params, false)}) c`;
+}
+
+function scanPieces(
+  s: BossSchema,
+  criteria: JobCriteria,
+  opts: { cursor?: ScanCursor; limit: number; projection: Projection },
+  params: unknown[],
+  ordered: boolean,
+): string {
   const p = pusher(params);
   const asc = opts.cursor?.dir === "after";
   const order = asc ? "asc" : "desc";
@@ -107,11 +125,10 @@ export function scanSql(s: BossSchema, criteria: JobCriteria, opts: { cursor?: S
   const limit = p(opts.limit);
   const queues = queuesSql(s, criteria, p);
   const statesJoin = split ? ` cross join unnest(${p(states)}::text[]) as st(s)` : "";
+  const orderBy = (a: string) => (ordered ? ` order by ${a}.created_on ${order}, ${a}.id ${order}` : "");
   const piece = (table: string, archived: boolean) =>
-    `(select ${columns(s, opts.projection, archived)} from ${s.name}.${table} j
-      where j.name = qn.name${conds.length ? ` and ${conds.join(" and ")}` : ""}
-      order by j.created_on ${order}, j.id ${order} limit ${limit})`;
+    `(select ${ordered ? columns(s, opts.projection, archived) : "1"} from ${s.name}.${table} j
+      where j.name = qn.name${conds.length ? ` and ${conds.join(" and ")}` : ""}${orderBy("j")} limit ${limit})`;
   const tables = [piece("job", false), ...(s.hasArchive ? [piece("archive", true)] : [])].join(" union all ");
-  return `select x.* from ${queues} qn${statesJoin} cross join lateral (${tables}) x
-    order by x.created_on ${order}, x.id ${order} limit ${limit}`;
+  return `select x.* from ${queues} qn${statesJoin} cross join lateral (${tables}) x${orderBy("x")} limit ${limit}`;
 }
