@@ -321,6 +321,26 @@ describe.each([10, 12] as Major[])("pg-boss %i source", (major) => {
     }
   });
 
+  it("asks the caller's guard how many jobs would change first; a refusal is audited as refused and changes nothing", async () => {
+    const asked: number[] = [];
+    const guard = (n: number) => {
+      asked.push(n);
+      throw new Error("needs an admin");
+    };
+    const withGuard = { ...ctx(), guard } as ReturnType<typeof ctx>;
+    await expect(source.apply({ action: "cancel", target: { criteria: { states: ["pending"], queue: "reports" } } }, withGuard)).rejects.toThrow("needs an admin");
+    await expect(source.apply({ action: "cancel", target: { keys: [key("later3")] } }, withGuard)).rejects.toThrow("needs an admin");
+    expect(asked).toEqual([4, 1]); // pending in reports: later1 (cancelled, then resumed) to later4
+    expect(await stateOf("later3")).toBe("created");
+    const rows = await control.db.query<{ outcome: string; affected: number; action: string; details: { would_change?: number; refused?: string } }>(
+      "select outcome, affected, action, details from audit_events where source = 'billing' order by id desc limit 2",
+    );
+    expect(rows.map((r) => [r.outcome, r.affected, r.action, r.details.would_change, r.details.refused])).toEqual([
+      ["refused", 0, "test.cancel", 1, "needs an admin"],
+      ["refused", 0, "test.cancel", 4, "needs an admin"],
+    ]);
+  });
+
   it("refuses every action when configured read-only", async () => {
     const ro = await createPgBossSource(config({ name: "billing-ro", readOnly: true }), control.db, env());
     try {
