@@ -160,6 +160,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
   }
   await failer.stop();
+  await failer.promise.catch(() => {});
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => (release = r));
   const holder: Runner = await run({ connectionString: URL_, logger, concurrency: HELD, noHandleSignals: true, taskList: { hold_bench: () => gate } });
@@ -229,6 +230,7 @@ async function main() {
 
   release();
   await holder.stop();
+  await holder.promise.catch(() => {});
   await source.close();
   await guest.close();
   await control.close();

@@ -15,7 +15,7 @@ import { parseGraphileKey } from "./keys";
 import { toGraphilePriority } from "./rows";
 import { matchingSql, windowEdge } from "./scan";
 import { quoteIdent } from "./schema";
-import { LOCK_TIMEOUT_SQL } from "./states";
+import { actionClassSql } from "./states";
 
 export const BATCH_SIZE = 500;
 /** A filter's preview counts at most this many matching jobs (labelled capped beyond, or when a payload window ran out). */
@@ -28,8 +28,7 @@ const PRIORITY_LIMIT = 32_767;
 /** What an action may find a job as: Jobdeck's states, with stale locks apart. */
 type JobClass = "pending" | "failed" | "dead" | "running" | "stale";
 
-const CLASS_SQL = `(case when j.locked_at is not null then (case when j.locked_at < now() - ${LOCK_TIMEOUT_SQL} then 'stale' else 'running' end)
-  when j.attempts >= j.max_attempts then 'dead' when j.attempts > 0 then 'failed' else 'pending' end)`;
+const CLASS_SQL = actionClassSql();
 
 const LOCKED = "running: graphile-worker's functions leave a job alone while a worker holds its lock";
 const STALE = "stale lock (over 4 h): recover it first";
@@ -45,7 +44,7 @@ const RULES: Record<SourceAction, { change: JobClass[]; skip: Partial<Record<Job
 
 /** Throws QueueError (a 400) for a malformed input; returns the distinct keys, newest first. */
 export function checkInput(input: ActionInput, sourceName: string): string[] | null {
-  if (!(input.action in RULES)) throw new QueueError("invalid_input", `unknown action "${String(input.action)}"`);
+  if (!Object.hasOwn(RULES, input.action)) throw new QueueError("invalid_input", `unknown action "${String(input.action)}"`);
   if (input.action === "priority") {
     const p = input.priority;
     if (typeof p !== "number" || !Number.isInteger(p) || Math.abs(p) > PRIORITY_LIMIT) {

@@ -45,8 +45,10 @@ export async function recoverGraphileStale(d: ApplyDeps, input: RecoverInput, ct
       if (!keys.length) throw new QueueError("invalid_input", "give at least one key");
       rows = await d.guest.query<LockRow>(`select j.id::text as key, j.locked_by as worker, coalesce(${staleLockSql()}, false) as stale from ${s}.jobs j where j.id = any($1::bigint[])`, [keys]);
       skip(NOT_FOUND, keys.length - rows.length);
-    } else {
+    } else if ((target as { all?: unknown }).all === true) {
       rows = await d.guest.query<LockRow>(`select j.id::text as key, j.locked_by as worker, ${staleLockSql()} as stale from ${s}.jobs j where ${force ? "j.locked_at is not null" : staleLockSql()}`);
+    } else {
+      throw new QueueError("invalid_input", "give keys, all: true, or the workers to recover");
     }
     matched = rows.length;
     const candidates: LockRow[] = [];

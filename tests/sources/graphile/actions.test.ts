@@ -186,5 +186,9 @@ describe("graphile-worker source: actions through graphile-worker's functions", 
     await expect(source.apply({ action: "priority", priority: 40_000, target: { keys: [key] } }, ctx(t.db))).rejects.toThrow(/priority must be a whole number/);
     await expect(source.apply({ action: "retry", target: { keys: ["abc"] } }, ctx(t.db))).rejects.toThrow(/"abc" is not a job of source "mail"/);
     await expect(source.preview({ action: "retry", target: { criteria: { states: [], campaignId: 3 } } })).rejects.toMatchObject({ capability: "filter:campaignId" });
+    await expect(source.apply({ action: "toString" as never, target: { keys: [key] } }, ctx(t.db))).rejects.toThrow(/unknown action "toString"/);
+    await expect(source.recoverStale({ target: {} as never }, ctx(t.db))).rejects.toThrow(/give keys, all: true, or the workers/);
+    await expect(source.recoverStale({ target: { workers: [""] } }, ctx(t.db))).rejects.toThrow(QueueError);
+    expect((await source.getJob(key))!.job).toMatchObject({ state: "pending", priority: 0 });
   });
 });
