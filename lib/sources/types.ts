@@ -228,6 +228,13 @@ export interface SourceSummary {
 export const SOURCE_ACTIONS = ["retry", "cancel", "priority", "runNow"] as const;
 export type SourceAction = (typeof SOURCE_ACTIONS)[number];
 
+/** The audit action of each source action: `${prefix}.${suffix}` (`jobs.set_priority`, `api.jobs.retry`). */
+export const ACTION_AUDIT_SUFFIX: Record<SourceAction, string> = { retry: "retry", cancel: "cancel", priority: "set_priority", runNow: "run_now" };
+
+export function auditActionName(prefix: string, action: SourceAction | "recoverStale"): string {
+  return `${prefix}.${action === "recoverStale" ? "recover_stale" : ACTION_AUDIT_SUFFIX[action]}`;
+}
+
 export type ActionTarget = { keys: readonly string[]; criteria?: undefined } | { criteria: JobCriteria; keys?: undefined };
 
 export interface ActionInput {
@@ -254,8 +261,14 @@ export interface ActionContext {
   control: Database;
   actor: Actor;
   reason: string | null;
-  /** Audit action name prefix: "jobs" (pages), "api.jobs" (API), "cli.jobs" (CLI). */
+  /** Audit action name prefix: "jobs" (pages), "api.jobs" (API), "cli.jobs" (CLI); see auditActionName(). */
   auditPrefix: string;
+  /**
+   * Called once with the number of jobs the action would change, before anything changes; a
+   * throw refuses the whole action, audited as `refused` (the admin-threshold rule of
+   * lib/auth/bulk-limit; the CLI passes none).
+   */
+  guard?: (willChange: number) => void;
 }
 
 export interface ActionResult {
@@ -324,5 +337,16 @@ export class SourceUnavailableError extends Error {
   ) {
     super(`source "${source}" is unavailable: ${detail}`);
     this.name = "SourceUnavailableError";
+  }
+}
+
+/** A `source` parameter naming no configured source: a 400 in the API, a 404 page. */
+export class UnknownSourceError extends Error {
+  constructor(
+    readonly requested: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown source "${requested.slice(0, 60)}"; sources are ${known.join(", ")}`);
+    this.name = "UnknownSourceError";
   }
 }
