@@ -7,8 +7,9 @@
 // with no attempts left then counts as permanently failed.
 import { QueueError } from "../../queue/state-machine";
 import { auditedSourceAction } from "../audited-action";
-import type { ActionContext, ActionResult, RecoverInput } from "../types";
-import { type ApplyDeps, MAX_RETURNED_KEYS, NOT_FOUND } from "./actions";
+import { type ActionContext, type ActionResult, auditActionName, type RecoverInput } from "../types";
+import type { ApplyDeps } from "./actions";
+import { MAX_RETURNED_KEYS, NOT_FOUND } from "./rules";
 import { parseGraphileKey } from "./keys";
 import { quoteIdent } from "./schema";
 import { staleLockSql } from "./states";
@@ -75,7 +76,7 @@ export async function recoverGraphileStale(d: ApplyDeps, input: RecoverInput, ct
     guest: d.guest,
     source: d.sourceName,
     actor: ctx.actor,
-    action: `${ctx.auditPrefix}.recoverStale`,
+    action: auditActionName(ctx.auditPrefix, "recoverStale"),
     reason: ctx.reason,
     targetKeys: held,
     filter: "workers" in target ? { workers } : "all" in target ? { stale: "all" } : undefined,
