@@ -1,111 +1,21 @@
 // Retry, cancel, priority and run-now on a graphile-worker source, only through graphile-worker's
 // own admin functions (reschedule_jobs, permanently_fail_jobs): never an UPDATE on its tables.
 // Those functions leave a job alone while a worker holds its lock (unless the lock is over 4 h
-// old), so locked jobs are skipped and said so. Targets are walked in batches of BATCH_SIZE
-// keys, each batch one auditedSourceAction (atomic with its audit row when the source lives in
-// the control database, intent then outcome otherwise); preview counts exactly what apply does.
-import type { Sql } from "../../../db/client";
+// old), so locked jobs are skipped and said so (./rules). Targets are walked in batches of
+// BATCH_SIZE keys, each batch one auditedSourceAction (atomic with its audit row when the source
+// lives in the control database, intent then outcome otherwise). A bulk guard is asked first,
+// with the exact number of jobs that would change; its refusal is audited and changes nothing.
 import { jobFilterToSearchParams } from "../../filters/job-filter";
-import { QueueError } from "../../queue/state-machine";
+import { recordAudit } from "../../audit/record";
 import { auditedSourceAction } from "../audited-action";
 import type { GuestDatabase } from "../guest-db";
-import type { ActionContext, ActionInput, ActionPreview, ActionResult, SourceAction } from "../types";
+import { type ActionContext, type ActionInput, type ActionResult, auditActionName, type SourceAction } from "../types";
 import { pusher } from "./criteria";
-import { parseGraphileKey } from "./keys";
+import { countWillChange, previewGraphileAction } from "./preview";
 import { toGraphilePriority } from "./rows";
+import { add, BATCH_SIZE, CLASS_SQL, classesOf, type JobClass, MAX_RETURNED_KEYS, MEANWHILE, NOT_FOUND, RULES } from "./rules";
 import { matchingSql, windowEdge } from "./scan";
 import { quoteIdent } from "./schema";
-import { LOCK_TIMEOUT_SQL } from "./states";
-
-export const BATCH_SIZE = 500;
-/** A filter's preview counts at most this many matching jobs (labelled capped beyond, or when a payload window ran out). */
-export const PREVIEW_CAP = 100_000;
-/** At most this many changed keys are returned; counts are always exact. */
-export const MAX_RETURNED_KEYS = 10_000;
-/** graphile-worker stores priority as a smallint. */
-const PRIORITY_LIMIT = 32_767;
-
-/** What an action may find a job as: Jobdeck's states, with stale locks apart. */
-type JobClass = "pending" | "failed" | "dead" | "running" | "stale";
-
-const CLASS_SQL = `(case when j.locked_at is not null then (case when j.locked_at < now() - ${LOCK_TIMEOUT_SQL} then 'stale' else 'running' end)
-  when j.attempts >= j.max_attempts then 'dead' when j.attempts > 0 then 'failed' else 'pending' end)`;
-
-const LOCKED = "running: graphile-worker's functions leave a job alone while a worker holds its lock";
-const STALE = "stale lock (over 4 h): recover it first";
-export const NOT_FOUND = "not found: graphile-worker deletes a job once it completes";
-const MEANWHILE = "changed meanwhile: a worker locked or finished it";
-
-const RULES: Record<SourceAction, { change: JobClass[]; skip: Partial<Record<JobClass, string>> }> = {
-  retry: { change: ["failed", "dead"], skip: { pending: "pending: it has not failed (use run now)", running: LOCKED, stale: STALE } },
-  cancel: { change: ["pending", "failed"], skip: { dead: "already permanently failed", running: LOCKED, stale: STALE } },
-  priority: { change: ["pending", "failed"], skip: { dead: "permanently failed: retry it first", running: LOCKED, stale: STALE } },
-  runNow: { change: ["pending", "failed"], skip: { dead: "permanently failed: retry it to run it again", running: LOCKED, stale: STALE } },
-};
-
-/** Throws QueueError (a 400) for a malformed input; returns the distinct keys, newest first. */
-export function checkInput(input: ActionInput, sourceName: string): string[] | null {
-  if (!(input.action in RULES)) throw new QueueError("invalid_input", `unknown action "${String(input.action)}"`);
-  if (input.action === "priority") {
-    const p = input.priority;
-    if (typeof p !== "number" || !Number.isInteger(p) || Math.abs(p) > PRIORITY_LIMIT) {
-      throw new QueueError("invalid_input", `priority must be a whole number from -${PRIORITY_LIMIT} to ${PRIORITY_LIMIT} (higher runs first)`);
-    }
-  }
-  if ((input.target.keys === undefined) === (input.target.criteria === undefined)) throw new QueueError("invalid_input", "give either keys or a filter");
-  if (!input.target.keys) return null;
-  const keys = new Set<string>();
-  for (const raw of input.target.keys) {
-    const k = parseGraphileKey(String(raw));
-    if (k === null) throw new QueueError("invalid_input", `"${String(raw).slice(0, 40)}" is not a job of source "${sourceName}" (a graphile-worker job id)`);
-    keys.add(k);
-  }
-  return [...keys].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0));
-}
-
-const add = (into: Record<string, number>, reason: string, n = 1) => {
-  if (n) into[reason] = (into[reason] ?? 0) + n;
-};
-
-async function classesOf(q: Sql, schema: string, keys: readonly string[]): Promise<Map<string, JobClass>> {
-  const rows = await q.query<{ key: string; class: JobClass }>(`select j.id::text as key, ${CLASS_SQL} as class from ${quoteIdent(schema)}.jobs j where j.id = any($1::bigint[])`, [keys]);
-  return new Map(rows.map((r) => [r.key, r.class]));
-}
-
-export async function previewGraphileAction(q: Sql, schema: string, input: ActionInput, keys: string[] | null): Promise<ActionPreview> {
-  const rule = RULES[input.action];
-  const skipped: Record<string, number> = {};
-  let willChange = 0;
-  const tally = (c: JobClass, n: number) => {
-    if (rule.change.includes(c)) willChange += n;
-    else add(skipped, rule.skip[c]!, n);
-  };
-  if (keys) {
-    let found = 0;
-    for (let i = 0; i < keys.length; i += BATCH_SIZE) {
-      for (const c of (await classesOf(q, schema, keys.slice(i, i + BATCH_SIZE))).values()) {
-        found++;
-        tally(c, 1);
-      }
-    }
-    add(skipped, NOT_FOUND, keys.length - found);
-    return { matched: found, matchedCapped: false, willChange, skipped };
-  }
-  const criteria = input.target.criteria!;
-  const params: unknown[] = [];
-  const p = pusher(params);
-  const { sql, windowed } = matchingSql(schema, criteria, p, `j.id, ${CLASS_SQL} as class`, {}, PREVIEW_CAP + 1);
-  const rows = await q.query<{ class: JobClass; n: number; total: number }>(
-    `select x.class, count(*) filter (where x.rn <= ${p(PREVIEW_CAP)})::int as n, count(*)::int as total
-     from (select m.class, row_number() over (order by m.id desc) as rn from (${sql}) m) x
-     group by 1`,
-    params,
-  );
-  const total = rows.reduce((a, r) => a + Number(r.total), 0);
-  for (const r of rows) tally(r.class, Number(r.n));
-  const capped = total > PREVIEW_CAP || (windowed && (await windowEdge(q, schema, criteria, {})) !== null);
-  return { matched: Math.min(total, PREVIEW_CAP), matchedCapped: capped, willChange, skipped };
-}
 
 /** The admin-function call of an action over `$1` (the ids); returns the ids it changed. */
 function callSql(schema: string, action: SourceAction): string {
@@ -141,6 +51,29 @@ export async function applyGraphileAction(d: ApplyDeps, input: ActionInput, keys
     ...(input.action === "priority" ? { priority: input.priority, graphile_priority: toGraphilePriority(input.priority!) } : {}),
   };
   const filter = criteria ? Object.fromEntries(jobFilterToSearchParams(criteria)) : undefined;
+  const action = auditActionName(ctx.auditPrefix, input.action);
+  // Relative time bounds are frozen at the start: the guard's count and every batch see one window.
+  const [{ now }] = await d.guest.query<{ now: string }>("select now()::text as now");
+
+  if (ctx.guard) {
+    const willChange = keys ? (await previewGraphileAction(d.guest, d.schema, input, keys)).willChange : await countWillChange(d.guest, d.schema, criteria!, input.action, now);
+    try {
+      ctx.guard(willChange);
+    } catch (err) {
+      await recordAudit(ctx.control, {
+        actor: ctx.actor,
+        action,
+        source: d.sourceName,
+        targetKeys: keys ? keys.slice(0, MAX_RETURNED_KEYS) : null,
+        filter,
+        affected: 0,
+        reason: ctx.reason,
+        outcome: "refused",
+        details: { ...details, would_change: willChange, refused: (err as Error).message },
+      });
+      throw err;
+    }
+  }
 
   // One batch: the keys found in it by class; the change re-checks them in its own transaction.
   const runBatch = async (found: Map<string, JobClass>) => {
@@ -156,7 +89,7 @@ export async function applyGraphileAction(d: ApplyDeps, input: ActionInput, keys
       guest: d.guest,
       source: d.sourceName,
       actor: ctx.actor,
-      action: `${ctx.auditPrefix}.${input.action}`,
+      action,
       reason: ctx.reason,
       targetKeys: eligible,
       filter,
@@ -184,9 +117,7 @@ export async function applyGraphileAction(d: ApplyDeps, input: ActionInput, keys
     }
     return result;
   }
-  // A filter: walk every matching job newest first (so skips are counted exactly), relative
-  // time bounds frozen at the start so every batch sees the same window.
-  const [{ now }] = await d.guest.query<{ now: string }>("select now()::text as now");
+  // A filter: walk every matching job newest first, so skips are counted exactly.
   let before: string | undefined;
   for (;;) {
     const params: unknown[] = [];

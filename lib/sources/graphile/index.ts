@@ -5,6 +5,7 @@
 // attempts) is a missing capability with its reason; a schema newer than Jobdeck knows, or
 // `readOnly` in the configuration, turns every action off with why.
 import type { Database } from "../../../db/client";
+import { sharedFor } from "../cache";
 import { capabilitySet, requireCapability, requireFilters, withoutActions } from "../capabilities";
 import type { SourceConfig } from "../config";
 import { isOutage, openGuestDatabase } from "../guest-db";
@@ -15,10 +16,11 @@ import {
   type Source,
   type SourceHealth,
   type SourceInfo,
-  type SourceSummary,
   SourceUnavailableError,
 } from "../types";
-import { applyGraphileAction, checkInput, previewGraphileAction } from "./actions";
+import { applyGraphileAction } from "./actions";
+import { previewGraphileAction } from "./preview";
+import { checkInput } from "./rules";
 import { FILTER_NOTES, UNSUPPORTED_FILTERS } from "./criteria";
 import { parseGraphileKey } from "./keys";
 import { countGraphileJobs, getGraphileJob, listGraphileJobs, listGraphileStale, listGraphileWorkers } from "./reads";
@@ -49,7 +51,6 @@ export async function createGraphileSource(config: SourceConfig, control: Databa
   const guest = await openGuestDatabase(config, control, env);
   const name = config.name;
   let detected: { at: number; schema: GraphileSchema } | null = null;
-  let summaryCache: { at: number; value: Promise<SourceSummary> } | null = null;
 
   /** Runs a read; an unreachable database (or open breaker) becomes SourceUnavailableError. */
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -86,6 +87,11 @@ export async function createGraphileSource(config: SourceConfig, control: Databa
     return set;
   };
   const deps = { guest, sourceName: name, schema: config.schema };
+  let summary = sharedFor(SUMMARY_TTL_MS, () => read(() => graphileSummary(guest, config.schema)));
+  /** After an action the next summary is read afresh. */
+  const forgetSummary = () => {
+    summary = sharedFor(SUMMARY_TTL_MS, () => read(() => graphileSummary(guest, config.schema)));
+  };
   const writable = async (capability: "retry" | "cancel" | "priority" | "runNow" | "recoverStale") => {
     // A configured read-only source refuses without asking its database.
     if (config.readOnly) requireCapability(name, capabilities(null), capability);
@@ -144,15 +150,7 @@ export async function createGraphileSource(config: SourceConfig, control: Databa
     getJob: (key) => read(() => getGraphileJob(guest, config.schema, key)),
     listWorkers: () => read(() => listGraphileWorkers(guest, config.schema)),
     listStale: () => read(() => listGraphileStale(guest, config.schema)),
-    summary() {
-      if (summaryCache && Date.now() - summaryCache.at < SUMMARY_TTL_MS) return summaryCache.value;
-      const value = read(() => graphileSummary(guest, config.schema));
-      summaryCache = { at: Date.now(), value };
-      value.catch(() => {
-        if (summaryCache?.value === value) summaryCache = null;
-      });
-      return value;
-    },
+    summary: () => summary(),
     // graphile-worker keeps no history to chart ("charts" is missing).
     series: async () => null,
 
@@ -167,13 +165,13 @@ export async function createGraphileSource(config: SourceConfig, control: Databa
       await writable(input.action);
       if (input.target.criteria) requireFilters(name, UNSUPPORTED_FILTERS, input.target.criteria);
       const result = await read(() => applyGraphileAction(deps, input, keys, ctx));
-      summaryCache = null;
+      forgetSummary();
       return result;
     },
     async recoverStale(input, ctx) {
       await writable("recoverStale");
       const result = await read(() => recoverGraphileStale(deps, input, ctx));
-      summaryCache = null;
+      forgetSummary();
       return result;
     },
     close: () => guest.close(),

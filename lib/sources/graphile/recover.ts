@@ -7,8 +7,9 @@
 // with no attempts left then counts as permanently failed.
 import { QueueError } from "../../queue/state-machine";
 import { auditedSourceAction } from "../audited-action";
-import type { ActionContext, ActionResult, RecoverInput } from "../types";
-import { type ApplyDeps, MAX_RETURNED_KEYS, NOT_FOUND } from "./actions";
+import { type ActionContext, type ActionResult, auditActionName, type RecoverInput } from "../types";
+import type { ApplyDeps } from "./actions";
+import { MAX_RETURNED_KEYS, NOT_FOUND } from "./rules";
 import { parseGraphileKey } from "./keys";
 import { quoteIdent } from "./schema";
 import { staleLockSql } from "./states";
@@ -45,8 +46,10 @@ export async function recoverGraphileStale(d: ApplyDeps, input: RecoverInput, ct
       if (!keys.length) throw new QueueError("invalid_input", "give at least one key");
       rows = await d.guest.query<LockRow>(`select j.id::text as key, j.locked_by as worker, coalesce(${staleLockSql()}, false) as stale from ${s}.jobs j where j.id = any($1::bigint[])`, [keys]);
       skip(NOT_FOUND, keys.length - rows.length);
-    } else {
+    } else if ((target as { all?: unknown }).all === true) {
       rows = await d.guest.query<LockRow>(`select j.id::text as key, j.locked_by as worker, ${staleLockSql()} as stale from ${s}.jobs j where ${force ? "j.locked_at is not null" : staleLockSql()}`);
+    } else {
+      throw new QueueError("invalid_input", "give keys, all: true, or the workers to recover");
     }
     matched = rows.length;
     const candidates: LockRow[] = [];
@@ -73,7 +76,7 @@ export async function recoverGraphileStale(d: ApplyDeps, input: RecoverInput, ct
     guest: d.guest,
     source: d.sourceName,
     actor: ctx.actor,
-    action: `${ctx.auditPrefix}.recoverStale`,
+    action: auditActionName(ctx.auditPrefix, "recoverStale"),
     reason: ctx.reason,
     targetKeys: held,
     filter: "workers" in target ? { workers } : "all" in target ? { stale: "all" } : undefined,

@@ -18,6 +18,14 @@ export function stateSql(): string {
     else 'pending' end)`;
 }
 
+/** Like stateSql, with locks past the 4 h mark apart as 'stale': what an action may find a job as. */
+export function actionClassSql(): string {
+  return `(case when j.locked_at is not null then (case when ${staleLockSql()} then 'stale' else 'running' end)
+    when j.attempts >= j.max_attempts then 'dead'
+    when j.attempts > 0 then 'failed'
+    else 'pending' end)`;
+}
+
 /** graphile-worker's own wording for row `j`, shown beside the Jobdeck state. */
 export function nativeStateSql(now = "now()"): string {
   return `(case when j.locked_at is not null then (case when j.locked_at < ${now} - ${LOCK_TIMEOUT_SQL} then 'lock expired' else 'locked' end)

@@ -167,6 +167,26 @@ describe("graphile-worker source: actions through graphile-worker's functions", 
     expect((await source.listJobs({ criteria: { states: [], kind: "bulk" }, limit: 1_000 })).jobs.every((j) => j.nativeState === "waiting")).toBe(true);
   });
 
+  it("asks the bulk guard first with the exact number that would change; a refusal is audited and changes nothing", async () => {
+    let asked: number | null = null;
+    const guard = (n: number) => {
+      asked = n;
+      if (n > 1_000) throw new Error(`changing ${n} jobs needs an admin`);
+    };
+    const err = await source.apply({ action: "cancel", target: { criteria: { states: ["pending"], kind: "bulk" } } }, ctx(t.db, { guard })).catch((e) => e);
+    expect(err.message).toBe("changing 1100 jobs needs an admin");
+    expect(asked).toBe(1_100);
+    const [row] = await t.db.query<AuditRow>("select * from audit_events where outcome = 'refused' order by id desc limit 1");
+    expect(row).toMatchObject({ action: "jobs.cancel", source: "mail", affected: 0, filter: { state: "pending", kind: "bulk" } });
+    expect(row.details).toMatchObject({ would_change: 1_100, refused: "changing 1100 jobs needs an admin" });
+    expect((await source.countJobs({ states: ["pending"], kind: "bulk" }, 2_000)).value).toBe(1_100);
+    // Audit names follow auditActionName: the priority action is recorded as set_priority.
+    const [one] = (await source.listJobs({ criteria: { states: [], kind: "bulk" }, limit: 1 })).jobs;
+    const r = await source.apply({ action: "priority", priority: 1, target: { keys: [one.key] } }, ctx(t.db, { guard }));
+    expect(asked).toBe(1);
+    expect((await audits(r.auditIds[0])).action).toBe("jobs.set_priority");
+  });
+
   it("commits the change with its audit row: a failing audit insert leaves the job unchanged", async () => {
     const key = await add("mail", {});
     await t.db.query(`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$`);
@@ -186,5 +206,9 @@ describe("graphile-worker source: actions through graphile-worker's functions", 
     await expect(source.apply({ action: "priority", priority: 40_000, target: { keys: [key] } }, ctx(t.db))).rejects.toThrow(/priority must be a whole number/);
     await expect(source.apply({ action: "retry", target: { keys: ["abc"] } }, ctx(t.db))).rejects.toThrow(/"abc" is not a job of source "mail"/);
     await expect(source.preview({ action: "retry", target: { criteria: { states: [], campaignId: 3 } } })).rejects.toMatchObject({ capability: "filter:campaignId" });
+    await expect(source.apply({ action: "toString" as never, target: { keys: [key] } }, ctx(t.db))).rejects.toThrow(/unknown action "toString"/);
+    await expect(source.recoverStale({ target: {} as never }, ctx(t.db))).rejects.toThrow(/give keys, all: true, or the workers/);
+    await expect(source.recoverStale({ target: { workers: [""] } }, ctx(t.db))).rejects.toThrow(QueueError);
+    expect((await source.getJob(key))!.job).toMatchObject({ state: "pending", priority: 0 });
   });
 });

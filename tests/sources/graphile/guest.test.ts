@@ -66,7 +66,7 @@ describe("graphile-worker source in another database", () => {
       await blocker.end();
     }
     const [row] = await control.db.query<{ outcome: string; affected: number; details: Record<string, unknown> }>(
-      "select * from audit_events where action = 'jobs.runNow' order by id desc limit 1",
+      "select * from audit_events where action = 'jobs.run_now' order by id desc limit 1",
     );
     expect(row.outcome).toBe("error");
     expect(String(row.details.error)).toMatch(/lock timeout/);

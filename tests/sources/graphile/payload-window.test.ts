@@ -58,6 +58,14 @@ describe("graphile-worker source: the payload window", () => {
     expect(await source.countJobs(needle, 100)).toEqual({ value: 1, capped: true });
     expect(await source.countJobs({ ...needle, kind: "find" }, 100)).toEqual({ value: 2, capped: false });
     expect(await source.preview({ action: "cancel", target: { criteria: needle } })).toEqual({ matched: 1, matchedCapped: true, willChange: 1, skipped: {} });
+    // A bulk guard is told the exact number, beyond the window.
+    let asked = 0;
+    const refuse = (n: number) => {
+      asked = n;
+      throw new Error("no");
+    };
+    await expect(source.apply({ action: "cancel", target: { criteria: needle } }, ctx(t.db, { guard: refuse }))).rejects.toThrow("no");
+    expect(asked).toBe(2);
     const r = await source.apply({ action: "cancel", target: { criteria: needle } }, ctx(t.db));
     expect(r.affected).toBe(2);
     expect(r.keys.sort()).toEqual([newNeedle, oldNeedle].sort());

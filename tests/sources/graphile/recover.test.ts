@@ -53,7 +53,7 @@ describe("graphile-worker source: recover stale", () => {
     const r = await source.recoverStale({ target: { workers: [pool] } }, ctx(t.db, { reason: "host died" }));
     expect(r).toMatchObject({ matched: 1, affected: 1, keys: [key] });
     const [audit] = await t.db.query<{ action: string; source: string; target_keys: string[]; filter: unknown; details: Record<string, unknown> }>("select * from audit_events where id = $1", [r.auditIds[0]]);
-    expect(audit).toMatchObject({ action: "jobs.recoverStale", source: "mail", target_keys: [key], filter: { workers: [pool] } });
+    expect(audit).toMatchObject({ action: "jobs.recover_stale", source: "mail", target_keys: [key], filter: { workers: [pool] } });
     expect(audit.details.function).toBe("graphile_worker.force_unlock_workers");
     // The lost attempt counts; the job is due again at once.
     expect((await source.getJob(key))!.job).toMatchObject({ state: "failed", nativeState: "retry due", attempts: 1, worker: null });
