@@ -80,3 +80,41 @@ export async function reconcilePendingAudit(q: Sql, olderThanSeconds = 300): Pro
   );
   return rows.length;
 }
+
+export interface GuardInput {
+  control: Database;
+  source: string;
+  actor: Actor;
+  action: string;
+  reason: string | null;
+  guard: ((willChange: number) => void) | undefined;
+  willChange: number;
+  targetKeys?: readonly string[] | null;
+  filter?: unknown;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Asks the caller's guard (the admin threshold of bulk actions) before anything changes; a
+ * refusal is written to the audit log as `refused`, with how many jobs it would have changed,
+ * and rethrown. The same rule and row as the native bulk actions (lib/operations/bulk).
+ */
+export async function checkSourceGuard(g: GuardInput): Promise<void> {
+  if (!g.guard) return;
+  try {
+    g.guard(g.willChange);
+  } catch (err) {
+    await recordAudit(g.control, {
+      actor: g.actor,
+      action: g.action,
+      source: g.source,
+      targetKeys: g.targetKeys?.slice(0, 1_000) ?? null,
+      filter: g.filter,
+      affected: 0,
+      reason: g.reason,
+      outcome: "refused",
+      details: { ...g.details, would_change: g.willChange, refused: String((err as Error)?.message ?? err) },
+    });
+    throw err;
+  }
+}

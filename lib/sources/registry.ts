@@ -13,12 +13,8 @@ export type SourceFactory = (config: SourceConfig, control: Database) => Promise
 
 /** Adapters by kind, loaded only when a source of that kind is configured. */
 const FACTORIES: Record<SourceConfig["kind"], () => Promise<SourceFactory>> = {
-  "pg-boss": async () => {
-    throw new Error("the pg-boss adapter is not available in this build");
-  },
-  "graphile-worker": async () => {
-    throw new Error("the graphile-worker adapter is not available in this build");
-  },
+  "pg-boss": async () => (await import("./pgboss")).createPgBossSource,
+  "graphile-worker": async () => (await import("./graphile")).createGraphileSource,
 };
 
 export interface SourceRegistry {

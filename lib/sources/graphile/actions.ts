@@ -6,8 +6,7 @@
 // lives in the control database, intent then outcome otherwise). A bulk guard is asked first,
 // with the exact number of jobs that would change; its refusal is audited and changes nothing.
 import { jobFilterToSearchParams } from "../../filters/job-filter";
-import { recordAudit } from "../../audit/record";
-import { auditedSourceAction } from "../audited-action";
+import { auditedSourceAction, checkSourceGuard } from "../audited-action";
 import type { GuestDatabase } from "../guest-db";
 import { type ActionContext, type ActionInput, type ActionResult, auditActionName, type SourceAction } from "../types";
 import { pusher } from "./criteria";
@@ -57,22 +56,10 @@ export async function applyGraphileAction(d: ApplyDeps, input: ActionInput, keys
 
   if (ctx.guard) {
     const willChange = keys ? (await previewGraphileAction(d.guest, d.schema, input, keys)).willChange : await countWillChange(d.guest, d.schema, criteria!, input.action, now);
-    try {
-      ctx.guard(willChange);
-    } catch (err) {
-      await recordAudit(ctx.control, {
-        actor: ctx.actor,
-        action,
-        source: d.sourceName,
-        targetKeys: keys ? keys.slice(0, MAX_RETURNED_KEYS) : null,
-        filter,
-        affected: 0,
-        reason: ctx.reason,
-        outcome: "refused",
-        details: { ...details, would_change: willChange, refused: (err as Error).message },
-      });
-      throw err;
-    }
+    await checkSourceGuard({
+      control: ctx.control, source: d.sourceName, actor: ctx.actor, action, reason: ctx.reason, guard: ctx.guard, willChange,
+      targetKeys: keys ? keys.slice(0, MAX_RETURNED_KEYS) : null, filter, details,
+    });
   }
 
   // One batch: the keys found in it by class; the change re-checks them in its own transaction.

@@ -1,17 +1,16 @@
 // Changing pg-boss jobs: preview, apply (retry, cancel, priority, run now) and recover stale, over
 // keys or everything matching a filter. Each batch of at most 500 keys is one auditedSourceAction
 // running lib/sources/pgboss/batch.ts on its transaction.
-import { recordAudit } from "../../audit/record";
-import { auditedSourceAction, type BatchOutcome } from "../audited-action";
+import { auditedSourceAction, type BatchOutcome, checkSourceGuard } from "../audited-action";
 import { requireFilters } from "../capabilities";
-import { type ActionContext, type ActionInput, type ActionPreview, type ActionResult, CapabilityError, type RecoverInput } from "../types";
+import { type ActionContext, type ActionInput, type ActionPreview, type ActionResult, auditActionName, CapabilityError, type RecoverInput } from "../types";
 import type { JobCriteria } from "../../filters/job-filter";
 import { QueueError } from "../../queue/state-machine";
 import { applyBatch, bump, locate, parseKeys, recoverBatch } from "./batch";
 import { type PgBossContext } from "./context";
 import { jobKey, type JobRef } from "./keys";
 import type { BossLibrary } from "./library";
-import { AUDIT_NAME, planFor, SKIP } from "./plan";
+import { planFor, SKIP } from "./plan";
 import { listStale, scan } from "./reads";
 import { type BossSchema, lockedUntilSql } from "./schema";
 import type { ScanCursor } from "./scan.sql";
@@ -22,29 +21,9 @@ export const BATCH = 500;
 export const PREVIEW_CAP = 10_000;
 const KEYS_REPORTED = 1_000;
 
-/**
- * The caller's guard (ActionContext.guard on main: the admin threshold of bulk actions) is asked
- * with how many jobs would change before anything changes; its refusal is audited as `refused`.
- */
-async function checkGuard(ctx: PgBossContext, actx: ActionContext, action: string, willChange: number, keys: string[], filter?: JobCriteria): Promise<void> {
-  const guard = (actx as ActionContext & { guard?: (willChange: number) => void }).guard;
-  if (!guard) return;
-  try {
-    guard(willChange);
-  } catch (err) {
-    await recordAudit(actx.control, {
-      actor: actx.actor,
-      action,
-      source: ctx.config.name,
-      targetKeys: keys.slice(0, KEYS_REPORTED),
-      filter,
-      affected: 0,
-      reason: actx.reason,
-      outcome: "refused",
-      details: { would_change: willChange, refused: String((err as Error)?.message ?? err) },
-    });
-    throw err;
-  }
+/** The admin threshold of bulk actions, asked before anything changes (refusals audited). */
+function checkGuard(ctx: PgBossContext, actx: ActionContext, action: string, willChange: number, keys: string[], filter?: JobCriteria): Promise<void> {
+  return checkSourceGuard({ control: actx.control, source: ctx.config.name, actor: actx.actor, action, reason: actx.reason, guard: actx.guard, willChange, targetKeys: keys, filter });
 }
 
 /** Walks the keys of `criteria` newest first, `BATCH` at a time. */
@@ -123,7 +102,7 @@ export async function applyAction({ ctx, s, lib }: Acting, input: ActionInput, a
     });
     merge(result, o, refs.length);
   };
-  const action = `${actx.auditPrefix}.${AUDIT_NAME[input.action]}`;
+  const action = auditActionName(actx.auditPrefix, input.action);
   if (input.target.keys) {
     const refs = parseKeys(input.target.keys);
     await checkGuard(ctx, actx, action, refs.length, refs.map((r) => jobKey(r.queue, r.id)));
@@ -131,7 +110,7 @@ export async function applyAction({ ctx, s, lib }: Acting, input: ActionInput, a
     return result;
   }
   requireFilters(ctx.config.name, UNSUPPORTED_FILTERS, input.target.criteria);
-  if ((actx as { guard?: unknown }).guard) {
+  if (actx.guard) {
     await checkGuard(ctx, actx, action, (await previewAction({ ctx, s, lib }, input)).willChange, [], input.target.criteria);
   }
   for await (const batch of walk(ctx, input.target.criteria)) await run(batch.map((b) => b.ref), input.target.criteria);
@@ -169,14 +148,14 @@ export async function recoverStaleJobs({ ctx, s, lib }: Acting, input: RecoverIn
   if ("workers" in target) {
     throw new CapabilityError(ctx.config.name, "recoverStale", "pg-boss does not record which worker holds a job: recover its stale jobs by key, or all stale jobs");
   }
-  const action = `${actx.auditPrefix}.${AUDIT_NAME.recoverStale}`;
+  const action = auditActionName(actx.auditPrefix, "recoverStale");
   if ("keys" in target) {
     const refs = parseKeys(target.keys);
     await checkGuard(ctx, actx, action, refs.length, refs.map((r) => jobKey(r.queue, r.id)));
     for (let i = 0; i < refs.length; i += BATCH) await run(refs.slice(i, i + BATCH));
     return result;
   }
-  if ((actx as { guard?: unknown }).guard) await checkGuard(ctx, actx, action, (await listStale(ctx)).length, []);
+  if (actx.guard) await checkGuard(ctx, actx, action, (await listStale(ctx)).length, []);
   let after: JobRef | null = null;
   for (;;) {
     const refs = await staleKeys(s, ctx, after);

@@ -23,15 +23,6 @@ export const SKIP = {
   changed: "changed meanwhile (pg-boss refused it)",
 } as const;
 
-/** Audit action names: the same spellings as the native source's (`jobs.set_priority`, ...). */
-export const AUDIT_NAME: Record<SourceAction | "recoverStale", string> = {
-  retry: "retry",
-  cancel: "cancel",
-  priority: "set_priority",
-  runNow: "run_now",
-  recoverStale: "recover_stale",
-};
-
 export function planFor(action: SourceAction, state: NativeState, archived: boolean, lib: BossLibrary): Plan {
   if (archived) return { skip: action === "retry" ? SKIP.archived : SKIP.finished };
   switch (action) {
