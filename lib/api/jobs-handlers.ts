@@ -6,7 +6,7 @@ import { type Actor, recordAudit } from "../audit/record";
 import { bulkConfirmThreshold, bulkGuard, mayChangeJobs } from "../auth/bulk-limit";
 import type { Caller } from "../auth/caller";
 import { type JobCriteria, type JobFilter, parseJobFilter } from "../filters/job-filter";
-import { applyBulk, bulkActionStates, previewBulk, recoverStaleJobs, type RecoverTarget } from "../operations/bulk";
+import { applyBulk, bulkActionStates, bulkLimitCount, previewBulk, recoverStaleJobs, type RecoverTarget } from "../operations/bulk";
 import { MAX_EXPLICIT_IDS } from "../operations/inputs";
 import { getJobDetail } from "../queries/job-detail";
 import { jobIdsSql } from "../queries/jobs";
@@ -198,8 +198,8 @@ async function runBulk(db: Database, action: BulkApiAction, req: BulkRequest, ca
       not_found: p.not_found,
       ids,
       ids_truncated: p.will_change > ids.length,
-      // Whether the real run would be refused for this caller (more than the threshold needs admin).
-      allowed: mayChangeJobs(caller, p.will_change),
+      // Whether the real run would be refused for this caller: the count applyBulk's guard judges.
+      allowed: mayChangeJobs(caller, bulkLimitCount(target, p)),
       bulk_confirm_threshold: bulkConfirmThreshold(),
     };
   }

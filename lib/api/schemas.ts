@@ -74,6 +74,10 @@ export const bulkBody = z.strictObject({
 export const ndjsonRetryQuery = z.strictObject({ dry_run: flag("dry_run"), include_completed: flag("include_completed"), reason }, unknownParam("query parameter"));
 
 export const reasonBody = z.strictObject({ reason }, unknownParam("field"));
+export const campaignActionBody = z.strictObject({
+    reason,
+    dry_run: z.boolean().optional().describe("Only say what would change (would_change), and whether the real call would be allowed and refused"),
+  }, unknownParam("field"));
 export const priorityBody = z.strictObject({
     priority: z.number({ message: "priority must be a whole number from -100 to 100" }).int("priority must be a whole number from -100 to 100").min(-100, "priority must be at least -100").max(100, "priority must be at most 100"),
     reason,

@@ -69,6 +69,15 @@ export interface BulkPreview {
   not_found: number;
 }
 
+/**
+ * The number the bulk limit judges — what applyBulk hands its guard: the ids sent (unique), or
+ * the jobs the filter would change or ask to stop (within `limit`). Previews and dry runs say
+ * `allowed` from this same number, so they never promise a run that is then refused.
+ */
+export function bulkLimitCount(target: BulkTarget, p: Pick<BulkPreview, "will_change" | "will_request_cancel">): number {
+  return target.ids ? new Set(target.ids).size : p.will_change + p.will_request_cancel;
+}
+
 function checkOptions(o: BulkOptions): void {
   if (!BULK_ACTIONS.includes(o.action)) throw new QueueError("invalid_input", `unknown bulk action "${String(o.action)}"`);
   if ((o.ids === undefined) === (o.filter === undefined)) throw new QueueError("invalid_input", "give either ids or a filter");
@@ -292,7 +301,7 @@ export async function applyBulk(
 
   if (o.ids) {
     const ids = uniqueIds(o.ids);
-    await checkGuard(ids.length);
+    await checkGuard(ids.length); // = bulkLimitCount
     // Counted only once a batch committed (runAuditedBatches reports progress after each commit).
     let last: BulkResult | null = null;
     try {
@@ -331,7 +340,7 @@ export async function applyBulk(
   }
   const eligibleTotal = JOB_STATES.filter((s) => change.includes(s) || request.includes(s)).reduce((a, s) => a + (counts[s] ?? 0), 0);
   const total = o.limit !== undefined ? Math.min(o.limit, eligibleTotal) : eligibleTotal;
-  await checkGuard(total);
+  await checkGuard(total); // = bulkLimitCount: the preview's will_change + will_request_cancel
   let cursor: number | undefined;
   let remaining = o.limit ?? Number.POSITIVE_INFINITY;
   while (walk.length && remaining > 0) {
