@@ -155,9 +155,18 @@ export const recoverStaleRoute = apiRoute({
   body: recoverStaleBody,
   async handler({ db, body, actor }) {
     if (body.ids && body.worker_id) throw badRequest("give ids or worker_id (or neither, for every stale job), not both");
-    const target: RecoverTarget = body.ids ? { ids: body.ids } : body.worker_id ? { workerId: body.worker_id } : { all: true };
+    if (body.force && !body.worker_id) throw badRequest("force applies to one offline worker's jobs: give worker_id", { force: ["needs worker_id"] });
+    const target: RecoverTarget = body.ids ? { ids: body.ids } : body.worker_id ? { workerId: body.worker_id, force: body.force === true } : { all: true };
     const r = await recoverStaleJobs(db, { target, actor, reason: body.reason ?? null, auditAction: "api.jobs.recover_stale" });
-    return { recovered: r.recovered, by_state: r.by_state, ids: r.ids, ids_truncated: r.ids_truncated, skipped: r.skipped, not_found: r.not_found };
+    return {
+      recovered: r.recovered,
+      by_state: r.by_state,
+      ids: r.ids,
+      ids_truncated: r.ids_truncated,
+      skipped: r.skipped,
+      not_found: r.not_found,
+      ...(r.still_leased ? { still_leased: r.still_leased } : {}),
+    };
   },
 });
 

@@ -84,7 +84,8 @@ export const priorityBody = z.strictObject({
   }, unknownParam("field"));
 export const recoverStaleBody = z.strictObject({
     ids: ids.optional().describe("Only these jobs (each only if its lease expired)"),
-    worker_id: z.string().trim().min(1).max(200).optional().describe("Every running job of this worker, once it is offline"),
+    worker_id: z.string().trim().min(1).max(200).optional().describe("The running jobs of this worker whose lease expired, once it is offline"),
+    force: z.boolean().optional().describe("With worker_id only: also release the worker's leases that have not expired. The worker may only be paused and still run them: they could run twice. Audited as forced"),
     reason,
   }, unknownParam("field"));
 
@@ -169,6 +170,10 @@ export const recoverStaleResponse = z.object({
   ids_truncated: z.boolean(),
   skipped: z.array(z.object({ id: z.number().int(), state, reason: z.string() })),
   not_found: z.array(z.number().int()),
+  still_leased: z
+    .object({ count: z.number().int(), soonest_expiry: ts.nullable(), last_expiry: ts.nullable() })
+    .optional()
+    .describe("worker_id only: the worker's running jobs whose lease has not expired (left alone unless force), and when those leases end"),
 });
 
 export const campaignResponse = z.record(z.string(), z.unknown()).describe("The campaign aggregate: campaign, next_start_position, batches, children by state, duplicates, gaps, failed_children, progress");
