@@ -151,8 +151,9 @@ Options:
   --reason TEXT    why, for the audit log
 
 Output on stdout: cancelled campaign 7: 1,200 jobs cancelled; cancel requested for 4 running
-Audited as "campaign.cancel" in the same transaction.
-Exit codes: 0 cancelled; 1 not found; 2 bad usage.
+Audited as "campaign.cancel" in the same transaction: one row per 1,000 jobs changed, naming
+their ids (so \`/audit?job=<id>\` and each job's page show it); a refusal is audited as refused.
+Exit codes: 0 cancelled; 1 refused or not found (the message says why); 2 bad usage.
 
 Examples:
   jobdeck campaign cancel 7 --reason "wrong bucket"`,
