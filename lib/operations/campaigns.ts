@@ -187,7 +187,7 @@ export function repairGapsOp(db: Database, o: CampaignOpInput): Promise<RepairGa
       r.batchJobIds,
       (chunk, at) => ({
         affected: at.batch === 1 ? r.positions : 0,
-        details: { campaign_id: o.campaignId, positions: r.positions, ranges: r.ranges.slice(0, 100), ...(at.batches > 1 ? at : {}) },
+        details: { campaign_id: o.campaignId, positions: r.positions, ranges: r.ranges.slice(0, 100), batch_job_ids: chunk.slice(0, 100), ...(at.batches > 1 ? at : {}) },
       }),
     );
     return { positions: r.positions, ranges: r.ranges.slice(0, 100), batch_job_ids: r.batchJobIds };
