@@ -59,8 +59,9 @@ function RecoverWorkerJobsButton({ workerId, count, label = "Recover its jobs" }
   const leases = s && s.leased > 0 ? (
     <p data-testid="recover-still-leased">
       <strong className="tabular">{jobs(s.leased)}</strong> still leased: the soonest lease expires <RelativeTime date={s.soonest_expiry} />
-      {s.leased > 1 ? <>, the last <RelativeTime date={s.last_expiry} /></> : null}. They are left alone: the worker may only be paused
-      and still running them. Recover again once the leases expire (a worker&apos;s sweep also picks them up then).
+      {s.leased > 1 ? <>, the last <RelativeTime date={s.last_expiry} /></> : null}. {s.leased === 1 ? "It is" : "They are"} left alone: the
+      worker may only be paused and still be running {s.leased === 1 ? "it" : "them"}. Recover again once the leases expire (a worker&apos;s
+      sweep also picks {s.leased === 1 ? "it" : "them"} up then).
     </p>
   ) : null;
 
