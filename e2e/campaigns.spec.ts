@@ -1,17 +1,21 @@
 // Campaigns: an interrupted campaign (batch 2 dies in a REAL worker process after enqueueing half
 // its items) is resumed from its detail page and continues from next_start_position with the same
 // id and no duplicate item jobs; gaps left by a batch are repaired from the UI; the refusal while
-// a batch is open is shown; the list, a 404, axe on both pages, screenshots in e2e/artifacts/.
+// a batch is open is shown; a cancel over the bulk threshold needs an admin, and the admin's cancel
+// is listed on the children's job pages; the list, a 404, axe on both pages, screenshots in
+// e2e/artifacts/.
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import type { Database } from "../db/client";
 import { getCampaignAggregate } from "../lib/queries/campaigns";
-import { createCampaign } from "../lib/queue";
+import { createCampaign, enqueueMany } from "../lib/queue";
 import { spawnWorker } from "../tests/fixtures/queue-helpers";
 import { expectNoSeriousA11yViolations, stopWorkersAfterEach, unique, waitUntil, type WorkerProcess } from "./fixtures/operator-fixtures";
 import { CampaignDetailPage } from "./pages/campaign-detail-page";
 import { CampaignsPage } from "./pages/campaigns-page";
+import { JobDetailPage } from "./pages/job-detail-page";
+import { BULK_CONFIRM_THRESHOLD, storageStatePath } from "./support/auth";
 import { E2E_DATABASE_URL, freshE2eDatabasePerTest } from "./support/database";
 
 const HANDLERS = path.resolve(import.meta.dirname, "fixtures", "campaign-handlers.mjs");
@@ -179,6 +183,56 @@ test("repair gaps from the UI enqueues only the missing positions, and the gaps 
   await expect(detail.batches.filter({ hasText: "repair" })).toContainText("3–12");
   await expectNoSeriousA11yViolations(page);
   await page.screenshot({ path: "e2e/artifacts/campaign-repaired.png", fullPage: true });
+});
+
+test(`a campaign cancel over the bulk threshold (${BULK_CONFIRM_THRESHOLD}) needs an admin; the admin's cancel shows on each child's job page`, async ({ page, browser }) => {
+  const { campaignId, batchJobId, kind, queue } = await seedCampaign({ name: "oversized cancel", total: 100, batchSize: 10, params: {} });
+  // Six pending item jobs under the pending batch (no worker runs): a cancel changes 7 jobs.
+  const children = await db.tx((q) =>
+    enqueueMany(q, Array.from({ length: 6 }, (_, p) => ({ kind: `${kind}.item`, queue, campaignId, parentId: batchJobId, itemKey: `item-${p}`, position: p }))),
+  );
+  const pendingNow = async () => (await db.query<{ n: number }>("select count(*)::int as n from jobs where campaign_id = $1 and state = 'pending'", [campaignId]))[0].n;
+
+  const operator = await browser.newContext({ storageState: storageStatePath("operator") });
+  try {
+    const asOperator = new CampaignDetailPage(await operator.newPage());
+    await asOperator.goto(campaignId);
+    await asOperator.open(/Cancel campaign/);
+    await expect(asOperator.preview).toContainText("7 pending jobs (batches and items) will be cancelled");
+    await expect(asOperator.needsAdmin).toHaveText(`This would change 7 jobs. More than ${BULK_CONFIRM_THRESHOLD} at once needs an admin — ask an admin to run it.`);
+    await expect(asOperator.confirmButton).toHaveText("Needs an admin");
+    await expect(asOperator.confirmButton).toBeDisabled();
+    await asOperator.page.screenshot({ path: "e2e/artifacts/campaign-cancel-needs-admin.png" });
+    await expectNoSeriousA11yViolations(asOperator.page);
+    // Retry failed children has nothing to do here, and is not limited.
+    await asOperator.dialog.getByRole("button", { name: "Cancel", exact: true }).click();
+    await asOperator.open(/Retry failed children/);
+    await expect(asOperator.needsAdmin).toHaveCount(0);
+  } finally {
+    await operator.close();
+  }
+  expect(await pendingNow()).toBe(7);
+
+  // The admin (this page's user) may: no note, and the cancel runs.
+  const detail = new CampaignDetailPage(page);
+  await detail.goto(campaignId);
+  await detail.open(/Cancel campaign/);
+  await expect(detail.needsAdmin).toHaveCount(0);
+  await expect(detail.confirmButton).toHaveText("Cancel campaign");
+  await detail.confirm("wrong bucket (e2e)");
+  await expect(detail.toasts.filter({ hasText: `Cancelled campaign #${campaignId}` })).toBeVisible();
+  expect(await pendingNow()).toBe(0);
+
+  // Each cancelled child names the cancel in its audit trail.
+  const child = new JobDetailPage(page);
+  for (const id of [children[0], children[5]]) {
+    await child.goto(id);
+    const row = page.getByTestId("job-audit").getByTestId("audit-row");
+    await expect(row).toHaveCount(1);
+    await expect(row.getByTestId("audit-action")).toHaveText("campaign.cancel");
+    await expect(row.getByTestId("audit-reason")).toHaveText("wrong bucket (e2e)");
+  }
+  await page.screenshot({ path: "e2e/artifacts/campaign-child-audit.png", fullPage: true });
 });
 
 test("unknown and malformed campaign ids are a 404; an empty list says how to start one", async ({ page }) => {

@@ -1,7 +1,8 @@
 // Workers and stale locks with real worker processes: a worker killed with SIGKILL while it
 // holds a job leaves a stale lock that "Recover selected" returns to pending (audited); an
-// offline worker still holding a job is flagged on /workers and "Recover its jobs" frees it;
-// empty states; axe on both pages. Each test uses kinds and queues of its own, and no other
+// offline worker still holding jobs is flagged on /workers, and "Recover its jobs" frees those
+// whose lease expired and force-releases the live ones only after a second, warned confirmation
+// (audited as forced); empty states; axe on both pages. Each test uses kinds and queues of its own, and no other
 // worker runs while a stale lease must survive until the operator recovers it.
 import { expect, test } from "@playwright/test";
 import type { Database } from "../db/client";
@@ -10,6 +11,7 @@ import {
   expectNoSeriousA11yViolations,
   jobState,
   startWorker,
+  stopWorker,
   stopWorkersAfterEach,
   unique,
   waitUntil,
@@ -104,19 +106,19 @@ test("Recover all stale recovers every expired lease and says how many", async (
   for (const id of ids) expect(await jobState(db, id)).toBe("pending");
 });
 
-test("/workers shows an online worker process, and flags an offline one that still holds a job until it is recovered", async ({ page }) => {
-  test.setTimeout(120_000);
+test("/workers flags an offline worker holding jobs; Recover its jobs takes the expired leases only, and force-releases live ones after a warning", async ({ page }) => {
+  test.setTimeout(240_000);
   const idleKind = unique("idle");
   const online = await startWorker({ queue: unique("q_idle"), kinds: { [idleKind]: "complete" } });
   workers.push(online);
 
   const kind = unique("held");
   const queue = unique("q_held");
-  const id = await enqueue(db, { kind, queue, payload: { report: "monthly" } });
-  // A long lease: the online worker's sweep must not recover it; only the operator does.
+  const ids = [await enqueue(db, { kind, queue, payload: { report: "monthly" } }), await enqueue(db, { kind, queue, payload: { report: "weekly" } })];
+  // Long leases: the online worker's sweep must not recover them; only the operator does.
   const gone = await startWorker({ queue, kinds: { [kind]: "block" }, env: { JOBDECK_LEASE_SECONDS: "600", JOBDECK_HEARTBEAT_SECONDS: "1" } });
   workers.push(gone);
-  await runningOn(id, gone.id);
+  for (const id of ids) await runningOn(id, gone.id);
   await killHard(gone);
 
   const page1 = new WorkersPage(page);
@@ -134,21 +136,52 @@ test("/workers shows an online worker process, and flags an offline one that sti
   // The page refreshes itself.
   const flagged = page1.row(gone.id);
   await expect(flagged).toHaveAttribute("data-status", "offline", { timeout: 15_000 });
-  await expect(flagged.getByTestId("worker-flag")).toContainText("holds 1 job");
-  await expect(flagged).toContainText(`#${id}`);
+  await expect(flagged.getByTestId("worker-flag")).toContainText("holds 2 jobs");
+  for (const id of ids) await expect(flagged).toContainText(`#${id}`);
   await expect(page1.row(online.id)).toHaveAttribute("data-status", "online");
   await page.screenshot({ path: "e2e/artifacts/workers.png", fullPage: true });
   await expectNoSeriousA11yViolations(page);
 
-  await flagged.getByRole("button", { name: /Recover the 1 running job of worker/ }).click();
-  await expect(page1.dialog).toContainText("Recover 1 running job held by");
-  await expect(page1.dialog).toContainText(gone.id);
-  await page1.dialog.getByTestId("confirm-dialog-confirm").click();
+  // No other worker may sweep an expired lease now: the operator recovers it.
+  await stopWorker(workers.splice(workers.indexOf(online), 1)[0]);
+  await db.query("update jobs set locked_until = now() - interval '1 minute' where id = $1", [ids[0]]);
+
+  await page1.openRecover(gone.id, 2);
+  await expect(page1.recoverPreview).toContainText("holds 2 running jobs");
+  await expect(page1.recoverPreview).toContainText("Recover 1 job whose lease expired");
+  await expect(page1.stillLeased).toContainText(/1 job still leased: the soonest lease expires in \d+ min/);
+  await page.screenshot({ path: "e2e/artifacts/workers-recover-dialog.png" });
+  await expectNoSeriousA11yViolations(page);
+  await expect(page1.confirmButton).toHaveText("Recover 1 job");
+  await page1.confirmButton.click();
   await expect(page1.toasts.filter({ hasText: "Recovered 1 job: 1 pending" })).toBeVisible();
+  await expect(page1.toasts.filter({ hasText: "1 job still leased" })).toBeVisible();
+  await expect(flagged.getByTestId("worker-flag")).toContainText("holds 1 job");
+  expect([await jobState(db, ids[0]), await jobState(db, ids[1])]).toEqual(["pending", "running"]);
+
+  // Only the live lease is left: the plain recovery has nothing to do; forcing takes a second, warned step.
+  await page1.openRecover(gone.id, 1);
+  await expect(page1.confirmButton).toHaveText("No lease has expired yet");
+  await expect(page1.confirmButton).toBeDisabled();
+  await page1.dialog.getByRole("button", { name: "Force-release the 1 job still leased…" }).click();
+  await expect(page1.dialog).toHaveAccessibleName("Force-release live leases");
+  await expect(page1.forceWarning).toContainText("The worker may still be running these; they could run twice.");
+  await page.screenshot({ path: "e2e/artifacts/workers-force-dialog.png" });
+  await expectNoSeriousA11yViolations(page);
+  await page1.dialog.getByLabel("Reason (optional)").fill("host powered off (e2e)");
+  await expect(page1.confirmButton).toHaveText("Force-release 1 job");
+  await page1.confirmButton.click();
+  await expect(page1.toasts.filter({ hasText: "Recovered 1 job: 1 pending (forced)" })).toBeVisible();
   await expect(flagged.getByTestId("worker-flag")).toHaveCount(0);
-  expect(await jobState(db, id)).toBe("pending");
-  const [audit] = await db.query<{ filter: unknown; target_ids: number[] }>("select filter, target_ids from audit_events where action = 'jobs.recover_stale'");
-  expect(audit).toEqual({ filter: { worker: gone.id }, target_ids: [id] });
+  expect(await jobState(db, ids[1])).toBe("pending");
+  const audits = await db.query<{ filter: unknown; target_ids: number[]; reason: string | null; details: { forced?: boolean } }>(
+    "select filter, target_ids, reason, details from audit_events where action = 'jobs.recover_stale' order by id",
+  );
+  expect(audits).toEqual([
+    expect.objectContaining({ filter: { worker: gone.id }, target_ids: [ids[0]], reason: null }),
+    expect.objectContaining({ filter: { worker: gone.id, force: true }, target_ids: [ids[1]], reason: "host powered off (e2e)", details: expect.objectContaining({ forced: true, unexpired_leases_released: 1 }) }),
+  ]);
+  expect(audits[0].details.forced).toBeUndefined();
 
   await page.emulateMedia({ colorScheme: "dark" });
   await page1.goto();

@@ -78,7 +78,8 @@ function Workers({ workers, now, canRecover }: { workers: WorkerRow[]; now: numb
         <p role="status" className="rounded-md border border-bad bg-bad-bg px-3 py-2 text-sm text-bad">
           {formatCount(holding.length)} offline worker{holding.length === 1 ? "" : "s"} still hold{holding.length === 1 ? "s" : ""}{" "}
           {formatCount(heldJobs)} running job{heldJobs === 1 ? "" : "s"}. Nobody works on them until their leases expire and a
-          worker sweeps them, or {canRecover ? "you recover them now with “Recover its jobs”" : "an operator recovers them now"}.
+          worker sweeps them, or {canRecover ? "you recover them with “Recover its jobs”" : "an operator recovers them"} — at once for
+          expired leases; a live lease only by force, at the risk of running the job twice.
         </p>
       ) : null}
       <Panel id="workers" title="Workers" note={`${formatCount(workers.length)} shown`}>

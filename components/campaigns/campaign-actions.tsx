@@ -3,8 +3,10 @@
 // Repair gaps, Cancel campaign. Each opens a confirm dialog that loads a fresh preview (how many
 // jobs or positions it will touch, or why it is refused now), asks an optional reason for the
 // audit log, runs the action, toasts the outcome and refreshes the page. A refused action keeps
-// its confirm button disabled and says why in the dialog. Operators and admins only: a viewer sees
-// a read-only note instead (the server refuses anyway).
+// its confirm button disabled and says why in the dialog — also when it would change more jobs
+// than JOBDECK_BULK_CONFIRM_THRESHOLD and the caller is not an admin ("needs an admin", with the
+// count the server judges). Operators and admins only: a viewer sees a read-only note instead
+// (the server refuses anyway).
 import { useRouter } from "next/navigation";
 import { type ReactNode, useState } from "react";
 import { cancelCampaignAction } from "@/lib/actions/cancel-campaign";
@@ -12,15 +14,25 @@ import { previewCampaignActionsAction } from "@/lib/actions/preview-campaign-act
 import { repairCampaignGapsAction } from "@/lib/actions/repair-campaign-gaps";
 import { resumeCampaignAction } from "@/lib/actions/resume-campaign";
 import { retryCampaignChildrenAction } from "@/lib/actions/retry-campaign-children";
+import type { CampaignAction } from "@/lib/operations/campaigns";
 import type { CampaignActionPreview } from "@/lib/queries/campaigns";
 import { formatCount } from "../format";
 import { useCan } from "../auth/caller-context";
+import { NeedsAdminNote } from "../auth/needs-admin-note";
 import { ReadOnlyNote } from "../auth/read-only-note";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { useToast } from "../ui/toast";
 import { rangeText } from "./parts";
 
 type Kind = "resume" | "retry" | "repair" | "cancel";
+const OPERATION: Record<Kind, CampaignAction> = { resume: "resume", retry: "retryFailed", repair: "repairGaps", cancel: "cancel" };
+
+/** What the preview says about the bulk limit: each action's job count, and whether this caller may run it. */
+interface Limits {
+  threshold: number;
+  jobs: Record<CampaignAction, number>;
+  allowed: Record<CampaignAction, boolean>;
+}
 
 const btn = "inline-flex items-center gap-1 rounded border px-2.5 py-1 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-50";
 const btnPrimary = `${btn} border-accent bg-accent text-accent-fg hover:opacity-90`;
@@ -46,6 +58,7 @@ function OperatorCampaignActions({ campaignId, state, resumeBlockedBy }: Campaig
   const toast = useToast();
   const [open, setOpen] = useState<Kind | null>(null);
   const [preview, setPreview] = useState<CampaignActionPreview | null>(null);
+  const [limits, setLimits] = useState<Limits | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
 
   async function openDialog(kind: Kind) {
@@ -53,8 +66,10 @@ function OperatorCampaignActions({ campaignId, state, resumeBlockedBy }: Campaig
     setPreviewError(null);
     setOpen(kind);
     const res = await previewCampaignActionsAction({ campaignId });
-    if (res.ok) setPreview(res.preview);
-    else setPreviewError(res.error);
+    if (res.ok) {
+      setPreview(res.preview);
+      setLimits(res.limits);
+    } else setPreviewError(res.error);
   }
 
   function close() {
@@ -178,6 +193,10 @@ function OperatorCampaignActions({ campaignId, state, resumeBlockedBy }: Campaig
     ) : null;
   }
 
+  // More jobs than the threshold and not an admin: the server would refuse it.
+  const limited = open != null && p != null && limits != null && !limits.allowed[OPERATION[open]] ? { count: limits.jobs[OPERATION[open]], threshold: limits.threshold } : null;
+  if (limited) confirm = "Needs an admin";
+
   const cancelled = state === "cancelled";
   return (
     <div className="flex flex-col gap-1.5">
@@ -212,13 +231,14 @@ function OperatorCampaignActions({ campaignId, state, resumeBlockedBy }: Campaig
                   <strong>Refused now:</strong> {refused}
                 </p>
               ) : null}
+              {limited ? <NeedsAdminNote count={limited.count} threshold={limited.threshold} hint="ask an admin to run it" testId="campaign-needs-admin" /> : null}
             </div>
           )
         }
         confirmLabel={confirm}
         tone={tone}
         askReason
-        confirmDisabled={p == null || refused != null}
+        confirmDisabled={p == null || refused != null || limited != null}
         onConfirm={(reason) => run(open!, reason)}
         onCancel={close}
       />

@@ -1,8 +1,8 @@
 "use client";
 // The one-click fixes for one job, offered only when its state allows them: Retry, Cancel,
-// Priority, Run now, Recover (stale lease or offline worker). Each asks first (confirm dialog
-// with an optional reason for the audit log), then shows the outcome as a toast and refreshes
-// the page. Expected refusals (the job changed state meanwhile) are reported, not thrown.
+// Priority, Run now, Recover (a stale lease; or, on an offline worker, that worker's jobs through
+// the same dialog as /workers). Each asks first (confirm dialog with an optional reason for the
+// audit log), then shows the outcome as a toast and refreshes the page. Expected refusals (the job changed state meanwhile) are reported, not thrown.
 // Operators and admins only: a viewer sees a read-only note instead (the server refuses anyway).
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
@@ -14,6 +14,7 @@ import { setPriorityAction } from "@/lib/actions/set-priority";
 import type { JobState } from "@/lib/queue/state-machine";
 import { useCan } from "../auth/caller-context";
 import { ReadOnlyNote } from "../auth/read-only-note";
+import { RecoverWorkerJobs } from "../workers/recover-worker-jobs";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { useToast } from "../ui/toast";
 
@@ -66,8 +67,10 @@ function OperatorJobActions(p: JobActionsProps) {
 
   const canCancel = p.state === "pending" || p.state === "failed" || (p.state === "running" && !p.cancelRequested);
   const canEditQueued = p.state === "pending" || p.state === "failed";
-  const canRecover = p.state === "running" && (p.isStale || p.offlineWorker != null);
-  const available = p.canRetry || canCancel || canEditQueued || canRecover;
+  const canRecover = p.state === "running" && p.isStale;
+  // Lease not expired yet, worker offline: its jobs are recovered (or force-released) as on /workers.
+  const workerToRecover = p.state === "running" && !p.isStale ? p.offlineWorker : null;
+  const available = p.canRetry || canCancel || canEditQueued || canRecover || workerToRecover != null;
 
   function done(title: string, detail?: string) {
     toast.success(title, detail);
@@ -120,18 +123,12 @@ function OperatorJobActions(p: JobActionsProps) {
         return refused(`Job #${p.id} was not moved`, `It is ${skippedState(o) ?? "gone"} now.`);
       }
       case "recover": {
-        const res = p.isStale
-          ? await recoverStaleAction({ ids, reason: r })
-          : await recoverStaleAction({ workerId: p.offlineWorker!, reason: r });
+        const res = await recoverStaleAction({ ids, reason: r });
         if (!res.ok) return failed("recover", res.error);
         const o = res.result;
-        const mine = o.ids.includes(p.id);
         if (o.recovered > 0) {
           const parts = Object.entries(o.by_state).filter(([, n]) => n > 0).map(([s, n]) => `${n.toLocaleString("en-US")} ${s}`);
-          return done(
-            p.isStale ? `Recovered job #${p.id}` : `Recovered ${o.recovered.toLocaleString("en-US")} job${o.recovered === 1 ? "" : "s"} of ${p.offlineWorker}`,
-            `${parts.join(", ")}${mine ? "" : `; job #${p.id} was not among them`}`,
-          );
+          return done(`Recovered job #${p.id}`, parts.join(", "));
         }
         return refused(`Job #${p.id} was not recovered`, o.skipped[0]?.reason ?? "Nothing was stale any more.");
       }
@@ -164,11 +161,9 @@ function OperatorJobActions(p: JobActionsProps) {
       confirm: "Run now",
     },
     recover: {
-      title: p.isStale ? `Recover job #${p.id}` : `Recover the jobs of ${p.offlineWorker}`,
-      message: p.isStale
-        ? `The lease of job #${p.id} expired. It goes back to pending (dead when no attempts remain; cancelled when a cancel was requested), and the lost attempt stays in the history.`
-        : `Worker ${p.offlineWorker} is offline. Every running job it holds (including #${p.id}) goes back to pending, dead when no attempts remain.`,
-      confirm: p.isStale ? "Recover job" : "Recover its jobs",
+      title: `Recover job #${p.id}`,
+      message: `The lease of job #${p.id} expired. It goes back to pending (dead when no attempts remain; cancelled when a cancel was requested), and the lost attempt stays in the history.`,
+      confirm: "Recover job",
       tone: "danger",
     },
   };
@@ -183,10 +178,9 @@ function OperatorJobActions(p: JobActionsProps) {
         <button type="button" className={btnPrimary} onClick={() => setOpen("retry")}>↻ Retry</button>
       ) : null}
       {canRecover ? (
-        <button type="button" className={btnPrimary} onClick={() => setOpen("recover")}>
-          ⟲ {p.isStale ? "Recover stale" : "Recover worker's jobs"}
-        </button>
+        <button type="button" className={btnPrimary} onClick={() => setOpen("recover")}>⟲ Recover stale</button>
       ) : null}
+      {workerToRecover ? <RecoverWorkerJobs workerId={workerToRecover} label="Recover worker's jobs" /> : null}
       {canEditQueued ? (
         <>
           <button type="button" className={btnPlain} onClick={() => setOpen("runNow")} disabled={!p.runAtInFuture}

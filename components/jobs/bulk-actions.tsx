@@ -14,6 +14,7 @@ import { retryJobsAction } from "@/lib/actions/retry-jobs";
 import { runNowAction } from "@/lib/actions/run-now";
 import { setPriorityAction } from "@/lib/actions/set-priority";
 import type { BulkAction, BulkApplyResult, BulkPreview } from "@/lib/operations/bulk";
+import { NeedsAdminNote } from "../auth/needs-admin-note";
 import { ConfirmDialog, Spinner } from "../ui/confirm-dialog";
 import { useToast } from "../ui/toast";
 import { formatCount } from "../format";
@@ -34,7 +35,7 @@ const RUNNERS: Record<BulkAction, Runner> = {
 };
 const preview = previewBulkAction as (
   input: Record<string, unknown>,
-) => Promise<ActionResult<{ preview: BulkPreview; allowed: boolean; threshold: number }>>;
+) => Promise<ActionResult<{ preview: BulkPreview; allowed: boolean; threshold: number; count: number }>>;
 
 const TITLES: Record<BulkAction, string> = {
   retry: "Retry jobs",
@@ -98,7 +99,7 @@ function outcomeDetail(r: BulkApplyResult, reason: string): string | undefined {
 
 type PreviewState =
   | { status: "loading" }
-  | { status: "ready"; preview: BulkPreview; allowed: boolean; threshold: number }
+  | { status: "ready"; preview: BulkPreview; allowed: boolean; threshold: number; count: number }
   | { status: "error"; error: string };
 
 export function BulkActions({
@@ -132,7 +133,7 @@ export function BulkActions({
       const res = await preview({ action: a, ...targetInput });
       setPv(
         res.ok
-          ? { status: "ready", preview: res.preview, allowed: res.allowed !== false, threshold: res.threshold }
+          ? { status: "ready", preview: res.preview, allowed: res.allowed !== false, threshold: res.threshold, count: res.count }
           : { status: "error", error: res.error },
       );
     } catch {
@@ -171,8 +172,8 @@ export function BulkActions({
   const nothing = p != null && p.will_change === 0 && p.will_request_cancel === 0;
   const priorityValid = /^-?\d+$/.test(priority.trim()) && Math.abs(Number(priority)) <= 100;
   const touching = p ? p.will_change + p.will_request_cancel : 0;
-  // The count the server's limit goes by: the ids sent, or the jobs the filter would change.
-  const limited = pv.status === "ready" && !pv.allowed ? { count: target.ids ? new Set(target.ids).size : touching, threshold: pv.threshold } : null;
+  // The count the server's limit goes by (bulkLimitCount): the ids sent, or the jobs the filter would change.
+  const limited = pv.status === "ready" && !pv.allowed ? { count: pv.count, threshold: pv.threshold } : null;
 
   return (
     <div
@@ -208,10 +209,7 @@ export function BulkActions({
             <>
               <span data-testid="bulk-preview">{previewMessage(action ?? "retry", pv.preview, priority)}</span>
               {limited ? (
-                <span role="alert" className="mt-2 block rounded border border-warn bg-warn-bg px-2 py-1 text-warn" data-testid="bulk-needs-admin">
-                  This would change {jobsCount(limited.count)}. More than {formatCount(limited.threshold)} at once needs an admin — narrow
-                  the filter or set a limit.
-                </span>
+                <NeedsAdminNote count={limited.count} threshold={limited.threshold} hint="narrow the filter or set a limit" testId="bulk-needs-admin" />
               ) : null}
             </>
           )

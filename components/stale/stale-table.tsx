@@ -2,7 +2,8 @@
 // Stale locks with row selection: "Recover selected" and "Recover all stale", each confirmed
 // (with the count and an optional reason), then a toast with the outcome and a refresh. Jobs
 // whose worker is offline but whose lease still runs cannot be recovered by id yet; their row
-// offers the worker's "Recover its jobs" instead. Recovering needs the operator role: a viewer
+// offers the worker's "Recover its jobs" instead (which force-releases live leases only after a
+// second, warned confirmation). Recovering needs the operator role: a viewer
 // sees the table without checkboxes or buttons, and a read-only note.
 import Link from "next/link";
 import { useRouter } from "next/navigation";

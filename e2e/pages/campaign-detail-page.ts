@@ -29,6 +29,11 @@ export class CampaignDetailPage {
     return this.dialog.getByTestId("campaign-refusal");
   }
 
+  /** The dialog's "needs an admin" line (more jobs than the bulk threshold, and not an admin). */
+  get needsAdmin(): Locator {
+    return this.dialog.getByTestId("campaign-needs-admin");
+  }
+
   get confirmButton(): Locator {
     return this.dialog.getByTestId("confirm-dialog-confirm");
   }

@@ -1,5 +1,5 @@
 // Page object for the workers page (/workers).
-import type { Locator, Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export class WorkersPage {
   constructor(readonly page: Page) {}
@@ -19,6 +19,30 @@ export class WorkersPage {
 
   get dialog(): Locator {
     return this.page.getByRole("dialog");
+  }
+
+  get confirmButton(): Locator {
+    return this.dialog.getByTestId("confirm-dialog-confirm");
+  }
+
+  /** In the recover dialog: what the worker holds, and the jobs still leased. */
+  get recoverPreview(): Locator {
+    return this.dialog.getByTestId("recover-preview");
+  }
+
+  get stillLeased(): Locator {
+    return this.dialog.getByTestId("recover-still-leased");
+  }
+
+  /** In the second dialog: the warning before live leases are released. */
+  get forceWarning(): Locator {
+    return this.dialog.getByTestId("recover-force-warning");
+  }
+
+  /** Clicks "Recover its jobs" on the worker's row and waits for the lease preview. */
+  async openRecover(workerId: string, count: number): Promise<void> {
+    await this.row(workerId).getByRole("button", { name: `Recover the ${count} running job${count === 1 ? "" : "s"} of worker ${workerId}` }).click();
+    await expect(this.recoverPreview).toBeVisible();
   }
 
   get toasts(): Locator {

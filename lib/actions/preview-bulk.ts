@@ -3,7 +3,7 @@
 // running jobs are never retried), shown in the confirm dialog before it runs. Changes nothing.
 // Role: operator (only operators can run what it previews).
 import { bulkConfirmThreshold, mayChangeJobs } from "../auth/bulk-limit";
-import { previewBulk } from "../operations/bulk";
+import { bulkLimitCount, previewBulk } from "../operations/bulk";
 import { previewBulkInput } from "../operations/inputs";
 import { operatorAction } from "./safe-action";
 
@@ -15,9 +15,8 @@ export const previewBulkAction = operatorAction(
     const preview = await previewBulk(ctx.db, { action: input.action, ...target, includeCompleted: input.includeCompleted, priority: input.priority ?? 0 });
     const threshold = bulkConfirmThreshold();
     // The dialog says up front when the run would be refused (more than the threshold needs admin).
-    // (the same count applyBulk's guard is given: the ids sent, or the jobs the filter would change)
-    const count = input.ids ? new Set(input.ids).size : preview.will_change + preview.will_request_cancel;
-    return { preview, allowed: mayChangeJobs(ctx.caller, count, threshold), threshold };
+    const count = bulkLimitCount(target, preview);
+    return { preview, allowed: mayChangeJobs(ctx.caller, count, threshold), threshold, count };
   },
   { name: "previewBulkAction" },
 );

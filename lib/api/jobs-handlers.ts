@@ -6,7 +6,7 @@ import { type Actor, recordAudit } from "../audit/record";
 import { bulkConfirmThreshold, bulkGuard, mayChangeJobs } from "../auth/bulk-limit";
 import { type Caller, redactionFor } from "../auth/caller";
 import { type JobCriteria, type JobFilter, parseJobFilter } from "../filters/job-filter";
-import { applyBulk, bulkActionStates, previewBulk, recoverStaleJobs, type RecoverTarget } from "../operations/bulk";
+import { applyBulk, bulkActionStates, bulkLimitCount, previewBulk, recoverStaleJobs, type RecoverTarget } from "../operations/bulk";
 import { MAX_EXPLICIT_IDS } from "../operations/inputs";
 import { getJobDetail } from "../queries/job-detail";
 import { jobIdsSql } from "../queries/jobs";
@@ -168,9 +168,18 @@ export const recoverStaleRoute = apiRoute({
   body: recoverStaleBody,
   async handler({ db, body, actor }) {
     if (body.ids && body.worker_id) throw badRequest("give ids or worker_id (or neither, for every stale job), not both");
-    const target: RecoverTarget = body.ids ? { ids: body.ids } : body.worker_id ? { workerId: body.worker_id } : { all: true };
+    if (body.force && !body.worker_id) throw badRequest("force applies to one offline worker's jobs: give worker_id", { force: ["needs worker_id"] });
+    const target: RecoverTarget = body.ids ? { ids: body.ids } : body.worker_id ? { workerId: body.worker_id, force: body.force === true } : { all: true };
     const r = await recoverStaleJobs(db, { target, actor, reason: body.reason ?? null, auditAction: "api.jobs.recover_stale" });
-    return { recovered: r.recovered, by_state: r.by_state, ids: r.ids, ids_truncated: r.ids_truncated, skipped: r.skipped, not_found: r.not_found };
+    return {
+      recovered: r.recovered,
+      by_state: r.by_state,
+      ids: r.ids,
+      ids_truncated: r.ids_truncated,
+      skipped: r.skipped,
+      not_found: r.not_found,
+      ...(r.still_leased ? { still_leased: r.still_leased } : {}),
+    };
   },
 });
 
@@ -211,8 +220,8 @@ async function runBulk(db: Database, action: BulkApiAction, req: BulkRequest, ca
       not_found: p.not_found,
       ids,
       ids_truncated: p.will_change > ids.length,
-      // Whether the real run would be refused for this caller (more than the threshold needs admin).
-      allowed: mayChangeJobs(caller, p.will_change),
+      // Whether the real run would be refused for this caller: the count applyBulk's guard judges.
+      allowed: mayChangeJobs(caller, bulkLimitCount(target, p)),
       bulk_confirm_threshold: bulkConfirmThreshold(),
     };
   }

@@ -1,16 +1,17 @@
 // Campaign, stats and metrics endpoints (issue 6), built with apiRoute like the jobs endpoints.
 import "server-only";
-import type { Sql } from "@/db/client";
-import { authorizeScope, AuthorizationError, redactionFor } from "../auth/caller";
-import { cancelCampaignOp, resumeCampaignOp, retryFailedChildrenOp } from "../operations/campaigns";
-import { getCampaignAggregate } from "../queries/campaigns";
+import type { Database, Sql } from "@/db/client";
+import { bulkConfirmThreshold, bulkGuard, CAMPAIGN_LIMIT_HINT, mayChangeJobs } from "../auth/bulk-limit";
+import { authorizeScope, AuthorizationError, type Caller, redactionFor } from "../auth/caller";
+import { type CampaignAction, campaignActionJobs, type CampaignOpInput, cancelCampaignOp, resumeCampaignOp, retryFailedChildrenOp } from "../operations/campaigns";
+import { getCampaignActionPreview, getCampaignAggregate } from "../queries/campaigns";
 import { workerOnlineSql } from "../queries/workers";
 import { RUNTIME_BUCKETS, runtimeBucketBounds } from "../queue/rollups";
 import { JOB_STATES } from "../queue/state-machine";
 import { NO_STORE, notFound } from "./errors";
 import { ACTIVE_STATES } from "./jobs";
 import { apiRoute, idParams, resolveRequestCaller } from "./route";
-import { reasonBody } from "./schemas";
+import { campaignActionBody } from "./schemas";
 
 const READ = { role: "viewer", scope: "jobs:read" } as const;
 const WRITE = { role: "operator", scope: "jobs:write" } as const;
@@ -27,29 +28,35 @@ export const campaignRoute = apiRoute({
   },
 });
 
-export const campaignResumeRoute = apiRoute({
-  name: "POST /api/v1/admin/campaigns/{id}/resume",
-  auth: WRITE,
-  params: idParams("campaign"),
-  body: reasonBody,
-  handler: ({ db, params, body, actor }) => resumeCampaignOp(db, { campaignId: params.id, actor, reason: body.reason ?? null }),
-});
+/**
+ * A campaign action's dry run: what it would change now (`would_change`, the count the bulk limit
+ * judges — campaignActionJobs, as in the real call), whether this caller's real call would pass
+ * that limit (`allowed`), and why a queue rule would refuse it now (`refused`, or null).
+ */
+async function campaignDryRun(db: Database, id: number, action: CampaignAction, caller: Caller) {
+  const p = await getCampaignActionPreview(db, id);
+  if (!p) throw notFound(`campaign ${id} does not exist`);
+  const n = campaignActionJobs(p)[action];
+  const { refused, ...counts } = action === "resume" ? p.resume : action === "retryFailed" ? p.retry : action === "repairGaps" ? p.repair : p.cancel;
+  return { dry_run: true, campaign_id: id, would_change: n, allowed: mayChangeJobs(caller, n), bulk_confirm_threshold: bulkConfirmThreshold(), refused, ...counts };
+}
 
-export const campaignRetryFailedRoute = apiRoute({
-  name: "POST /api/v1/admin/campaigns/{id}/retry-failed",
-  auth: WRITE,
-  params: idParams("campaign"),
-  body: reasonBody,
-  handler: ({ db, params, body, actor }) => retryFailedChildrenOp(db, { campaignId: params.id, actor, reason: body.reason ?? null }),
-});
+function campaignActionRoute<T extends object>(path: string, action: CampaignAction, op: (db: Database, o: CampaignOpInput) => Promise<T>) {
+  return apiRoute({
+    name: `POST /api/v1/admin/campaigns/{id}/${path}`,
+    auth: WRITE,
+    params: idParams("campaign"),
+    body: campaignActionBody,
+    async handler({ db, params, body, actor, caller }) {
+      if (body.dry_run) return campaignDryRun(db, params.id, action, caller);
+      return { dry_run: false, ...(await op(db, { campaignId: params.id, actor, reason: body.reason ?? null, guard: bulkGuard(caller, CAMPAIGN_LIMIT_HINT) })) };
+    },
+  });
+}
 
-export const campaignCancelRoute = apiRoute({
-  name: "POST /api/v1/admin/campaigns/{id}/cancel",
-  auth: WRITE,
-  params: idParams("campaign"),
-  body: reasonBody,
-  handler: ({ db, params, body, actor }) => cancelCampaignOp(db, { campaignId: params.id, actor, reason: body.reason ?? null }),
-});
+export const campaignResumeRoute = campaignActionRoute("resume", "resume", resumeCampaignOp);
+export const campaignRetryFailedRoute = campaignActionRoute("retry-failed", "retryFailed", retryFailedChildrenOp);
+export const campaignCancelRoute = campaignActionRoute("cancel", "cancel", cancelCampaignOp);
 
 export async function workersOnline(q: Sql): Promise<number> {
   const [r] = await q.query<{ n: number }>(`select count(*)::int as n from workers w where ${workerOnlineSql("w")}`);

@@ -74,13 +74,18 @@ export const bulkBody = z.strictObject({
 export const ndjsonRetryQuery = z.strictObject({ dry_run: flag("dry_run"), include_completed: flag("include_completed"), reason }, unknownParam("query parameter"));
 
 export const reasonBody = z.strictObject({ reason }, unknownParam("field"));
+export const campaignActionBody = z.strictObject({
+    reason,
+    dry_run: z.boolean().optional().describe("Only say what would change (would_change), and whether the real call would be allowed and refused"),
+  }, unknownParam("field"));
 export const priorityBody = z.strictObject({
     priority: z.number({ message: "priority must be a whole number from -100 to 100" }).int("priority must be a whole number from -100 to 100").min(-100, "priority must be at least -100").max(100, "priority must be at most 100"),
     reason,
   }, unknownParam("field"));
 export const recoverStaleBody = z.strictObject({
     ids: ids.optional().describe("Only these jobs (each only if its lease expired)"),
-    worker_id: z.string().trim().min(1).max(200).optional().describe("Every running job of this worker, once it is offline"),
+    worker_id: z.string().trim().min(1).max(200).optional().describe("The running jobs of this worker whose lease expired, once it is offline"),
+    force: z.boolean().optional().describe("With worker_id only: also release the worker's leases that have not expired. The worker may only be paused and still run them: they could run twice. Audited as forced"),
     reason,
   }, unknownParam("field"));
 
@@ -165,6 +170,10 @@ export const recoverStaleResponse = z.object({
   ids_truncated: z.boolean(),
   skipped: z.array(z.object({ id: z.number().int(), state, reason: z.string() })),
   not_found: z.array(z.number().int()),
+  still_leased: z
+    .object({ count: z.number().int(), soonest_expiry: ts.nullable(), last_expiry: ts.nullable() })
+    .optional()
+    .describe("worker_id only: the worker's running jobs whose lease has not expired (left alone unless force), and when those leases end"),
 });
 
 export const campaignResponse = z.record(z.string(), z.unknown()).describe("The campaign aggregate: campaign, next_start_position, batches, children by state, duplicates, gaps, failed_children, progress");

@@ -3,7 +3,7 @@
 // and an interruption never leaves a change without its record.
 import type { Database, Sql } from "../../db/client";
 import type { BulkResult } from "../queue/operator";
-import { type Actor, recordAudit } from "./record";
+import { type Actor, type AuditEntry, recordAudit } from "./record";
 
 export const BULK_BATCH_SIZE = 1_000;
 
@@ -71,4 +71,24 @@ export async function recordBatchAudit(
       ...(result.notFound.length ? { not_found: result.notFound } : {}),
     },
   });
+}
+
+/**
+ * The audit rows of one change that touched `ids` inside a single transaction (a campaign cancel):
+ * one row per BULK_BATCH_SIZE ids, at least one, written with that transaction's handle. Each job
+ * stays findable by its id (target_ids, `/audit?job=` and its page) and no row grows unbounded.
+ * `row` gives each row's affected count and details from its ids.
+ */
+export async function recordAuditPerBatch(
+  q: Sql,
+  entry: Omit<AuditEntry, "targetIds" | "affected" | "details">,
+  ids: readonly number[],
+  row: (chunk: number[], position: { batch: number; batches: number }) => { affected: number; details: Record<string, unknown> },
+): Promise<void> {
+  const batches = Math.max(1, Math.ceil(ids.length / BULK_BATCH_SIZE));
+  for (let b = 0; b < batches; b++) {
+    const chunk = ids.slice(b * BULK_BATCH_SIZE, (b + 1) * BULK_BATCH_SIZE);
+    const { affected, details } = row(chunk, { batch: b + 1, batches });
+    await recordAudit(q, { ...entry, targetIds: chunk.length ? chunk : null, affected, details });
+  }
 }

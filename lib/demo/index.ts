@@ -46,7 +46,8 @@ async function start({ db, rate = 2, log = (m) => console.log(`[jobdeck demo] ${
   );
   for (const w of previous) {
     const recovered = await db.tx(async (q) => {
-      const r = await recoverStale(q, { lockedBy: w.id });
+      // Forced: these workers certainly died with their process, whatever their leases say.
+      const r = await recoverStale(q, { lockedBy: w.id, force: true });
       await markWorkerStopped(q, w.id, { processed: Number(w.processed), failed: Number(w.failed) });
       return r;
     });

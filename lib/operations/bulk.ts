@@ -8,7 +8,7 @@ import { type AuditedAction, BULK_BATCH_SIZE, recordBatchAudit, runAuditedBatche
 import { type Actor, recordAudit } from "../audit/record";
 import { type JobCriteria, jobFilterToSearchParams, type TimeBound, TIME_FILTER_FIELDS } from "../filters/job-filter";
 import { countJobsByState, jobIdsSql } from "../queries/jobs";
-import { workerOnlineSql } from "../queries/workers";
+import { workerLeaseSummary, workerOnlineSql } from "../queries/workers";
 import { recoverStale, type RecoveredJob } from "../queue/lease";
 import { type BulkResult, cancelJobs, retryJobs, runNow, setPriority } from "../queue/operator";
 import { prioritySchema } from "../queue/job-spec";
@@ -68,6 +68,15 @@ export interface BulkPreview {
   by_state: Counts;
   /** ids only: ids that do not exist. */
   not_found: number;
+}
+
+/**
+ * The number the bulk limit judges — what applyBulk hands its guard: the ids sent (unique), or
+ * the jobs the filter would change or ask to stop (within `limit`). Previews and dry runs say
+ * `allowed` from this same number, so they never promise a run that is then refused.
+ */
+export function bulkLimitCount(target: BulkTarget, p: Pick<BulkPreview, "will_change" | "will_request_cancel">): number {
+  return target.ids ? new Set(target.ids).size : p.will_change + p.will_request_cancel;
 }
 
 function checkOptions(o: BulkOptions): void {
@@ -294,7 +303,7 @@ export async function applyBulk(
 
   if (o.ids) {
     const ids = uniqueIds(o.ids);
-    await checkGuard(ids.length);
+    await checkGuard(ids.length); // = bulkLimitCount
     // Counted only once a batch committed (runAuditedBatches reports progress after each commit).
     let last: BulkResult | null = null;
     try {
@@ -333,7 +342,7 @@ export async function applyBulk(
   }
   const eligibleTotal = JOB_STATES.filter((s) => change.includes(s) || request.includes(s)).reduce((a, s) => a + (counts[s] ?? 0), 0);
   const total = o.limit !== undefined ? Math.min(o.limit, eligibleTotal) : eligibleTotal;
-  await checkGuard(total);
+  await checkGuard(total); // = bulkLimitCount: the preview's will_change + will_request_cancel
   let cursor: number | undefined;
   let remaining = o.limit ?? Number.POSITIVE_INFINITY;
   while (walk.length && remaining > 0) {
@@ -366,8 +375,12 @@ export async function applyBulk(
 // ---------------------------------------------------------------------------------------------
 // Recover stale
 
-/** Which running jobs to recover: these ids (only if their lease expired), every stale job, or every running job of one offline worker. */
-export type RecoverTarget = { ids: readonly number[] } | { all: true } | { workerId: string };
+/**
+ * Which running jobs to recover: these ids, every stale job, or the jobs of one offline worker —
+ * always only those whose lease expired, except a worker's with `force: true`, which releases
+ * its live leases too (the worker may only be paused and still run them: they could run twice).
+ */
+export type RecoverTarget = { ids: readonly number[] } | { all: true } | { workerId: string; force?: boolean };
 
 export interface RecoverStaleOptions {
   target: RecoverTarget;
@@ -387,12 +400,16 @@ export interface RecoverStaleResult {
   skipped: { id: number; state: JobState; reason: string }[];
   not_found: number[];
   batches: number;
+  /** By worker: its running jobs whose lease has not expired (left alone unless forced), and when those leases end. */
+  still_leased?: { count: number; soonest_expiry: Date | null; last_expiry: Date | null };
 }
 
 /**
  * Recovers stale jobs in audited transactions of up to 1,000. By worker: refuses (QueueError
  * `conflict`) while the worker heartbeats, and `not_found` for an unknown worker; the check runs
- * in each batch's transaction, so a worker that comes back stops the run.
+ * in each batch's transaction, so a worker that comes back stops the run. Only expired leases,
+ * unless the worker target says `force` (audited as forced); the result says how many of the
+ * worker's jobs are still leased, and until when.
  */
 export async function recoverStaleJobs(db: Database, o: RecoverStaleOptions): Promise<RecoverStaleResult> {
   const t = o.target;
@@ -406,7 +423,8 @@ export async function recoverStaleJobs(db: Database, o: RecoverStaleOptions): Pr
     batches: 0,
   };
   const mode = "ids" in t ? "ids" : "workerId" in t ? "worker" : "all";
-  const auditFilter = mode === "worker" ? { worker: (t as { workerId: string }).workerId } : mode === "all" ? { stale: "all" } : undefined;
+  const force = "workerId" in t && t.force === true;
+  const auditFilter = "workerId" in t ? { worker: t.workerId, ...(force ? { force: true } : {}) } : mode === "all" ? { stale: "all" } : undefined;
 
   const runBatch = async (fn: (q: Sql) => Promise<RecoveredJob[]>): Promise<RecoveredJob[]> => {
     const rows = await db.tx(async (q) => {
@@ -422,7 +440,13 @@ export async function recoverStaleJobs(db: Database, o: RecoverStaleOptions): Pr
           affected: r.length,
           reason: o.reason ?? null,
           outcome: "ok",
-          details: { mode, batch: result.batches + 1, by_state: byState, workers: [...new Set(r.map((j) => j.lockedBy))].slice(0, 50) },
+          details: {
+            mode,
+            batch: result.batches + 1,
+            by_state: byState,
+            workers: [...new Set(r.map((j) => j.lockedBy))].slice(0, 50),
+            ...(force ? { forced: true, unexpired_leases_released: r.filter((j) => !j.leaseExpired).length } : {}),
+          },
         });
       }
       return r;
@@ -482,8 +506,13 @@ export async function recoverStaleJobs(db: Database, o: RecoverStaleOptions): Pr
           );
         }
       }
-      return recoverStale(q, workerId !== undefined ? { lockedBy: workerId, limit: BULK_BATCH_SIZE } : { limit: BULK_BATCH_SIZE });
+      return recoverStale(q, workerId !== undefined ? { lockedBy: workerId, force, limit: BULK_BATCH_SIZE } : { limit: BULK_BATCH_SIZE });
     });
-    if (rows.length < BULK_BATCH_SIZE) return result;
+    if (rows.length < BULK_BATCH_SIZE) break;
   }
+  if (workerId !== undefined) {
+    const left = await workerLeaseSummary(db, workerId);
+    result.still_leased = { count: left?.leased ?? 0, soonest_expiry: left?.soonest_expiry ?? null, last_expiry: left?.last_expiry ?? null };
+  }
+  return result;
 }

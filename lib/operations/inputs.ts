@@ -86,9 +86,12 @@ export const recoverStaleInput = z
     ids: idsInput,
     all: booleanInput,
     workerId: z.preprocess(blank, z.string().trim().min(1).max(200, "workerId is longer than 200 characters").optional()),
+    /** With workerId: also release leases that have not expired (they could run twice). */
+    force: booleanInput,
     reason: reasonInput,
   })
   .superRefine((v, ctx) => {
     const n = [v.ids !== undefined, v.all === true, v.workerId !== undefined].filter(Boolean).length;
     if (n !== 1) ctx.addIssue({ code: "custom", path: ["ids"], message: "choose the stale jobs to recover: selected ids, all stale, or one worker's jobs" });
+    if (v.force && v.workerId === undefined) ctx.addIssue({ code: "custom", path: ["force"], message: "force applies to one offline worker's jobs only (workerId)" });
   });

@@ -88,3 +88,36 @@ export async function listWorkers(q: Sql, opts: ListWorkersOptions = {}): Promis
 export function workersHoldingJobsOffline(workers: readonly WorkerRow[]): WorkerRow[] {
   return workers.filter((w) => !w.online && w.running_count > 0);
 }
+
+/** What "recover its jobs" would do to one worker's running jobs now: how many leases expired, and when the others end. */
+export interface WorkerLeaseSummary {
+  worker_id: string;
+  online: boolean;
+  heartbeat_age_seconds: number;
+  /** Running jobs it holds. */
+  running: number;
+  /** Of those, jobs whose lease expired: recovered by default. */
+  expired: number;
+  /** Jobs whose lease has not expired: the worker may still be running them. Recovered only when forced. */
+  leased: number;
+  /** When the first and the last of those leases expire (null when none is live). */
+  soonest_expiry: Date | null;
+  last_expiry: Date | null;
+}
+
+/** The lease summary of one worker's running jobs (jobs_running_worker_idx); null for an unknown worker. */
+export async function workerLeaseSummary(q: Sql, workerId: string): Promise<WorkerLeaseSummary | null> {
+  const [r] = await q.query<WorkerLeaseSummary>(
+    `select w.id as worker_id, ${workerOnlineSql("w")} as online,
+       greatest(0, extract(epoch from now() - w.last_heartbeat_at))::float8 as heartbeat_age_seconds,
+       count(j.id)::int as running,
+       (count(j.id) filter (where j.locked_until < now()))::int as expired,
+       (count(j.id) filter (where j.locked_until >= now()))::int as leased,
+       min(j.locked_until) filter (where j.locked_until >= now()) as soonest_expiry,
+       max(j.locked_until) filter (where j.locked_until >= now()) as last_expiry
+     from workers w left join jobs j on j.state = 'running' and j.locked_by = w.id
+     where w.id = $1 group by w.id`,
+    [workerId],
+  );
+  return r ?? null;
+}

@@ -105,8 +105,16 @@ export async function resumeCampaign(q: Sql, id: number): Promise<{ batchJobId: 
   return { batchJobId: await enqueueBatch(q, c, c.next_start_position), startPosition: c.next_start_position };
 }
 
+export interface CampaignCancellation {
+  cancelled: number;
+  cancelRequested: number;
+  /** The jobs cancelled and the running ones asked to stop, for the audit rows. */
+  cancelledIds: number[];
+  cancelRequestedIds: number[];
+}
+
 /** Cancels pending children and batches, asks running ones to stop, and stops further batches. */
-export async function cancelCampaign(q: Sql, id: number): Promise<{ cancelled: number; cancelRequested: number }> {
+export async function cancelCampaign(q: Sql, id: number): Promise<CampaignCancellation> {
   const c = await lockCampaign(q, id);
   if (c.state === "cancelled") throw new QueueError("conflict", `campaign ${id} is already cancelled`);
   if (c.state === "completed") {
@@ -117,17 +125,18 @@ export async function cancelCampaign(q: Sql, id: number): Promise<{ cancelled: n
     if (open.n === 0) throw new QueueError("conflict", `campaign ${id} is completed; nothing is left to cancel`);
   }
   await q.query("update campaigns set state = 'cancelled', updated_at = now() where id = $1", [id]);
-  const cancelled = await q.query(
+  const cancelled = await q.query<{ id: number }>(
     `update jobs set state = 'cancelled', finished_at = now()
      where campaign_id = $1 and state in ('pending', 'failed') returning id`,
     [id],
   );
-  const requested = await q.query(
+  const requested = await q.query<{ id: number }>(
     `update jobs set cancel_requested_at = coalesce(cancel_requested_at, now())
      where campaign_id = $1 and state = 'running' returning id`,
     [id],
   );
-  return { cancelled: cancelled.length, cancelRequested: requested.length };
+  const ids = (rows: { id: number }[]) => rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return { cancelled: cancelled.length, cancelRequested: requested.length, cancelledIds: ids(cancelled), cancelRequestedIds: ids(requested) };
 }
 
 export interface ChildSpec {

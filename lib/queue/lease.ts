@@ -51,13 +51,16 @@ export async function heartbeat(
 }
 
 export interface RecoverOptions {
-  /** Only these jobs (still only if their lease expired, unless `lockedBy` is given). */
+  /** Only these jobs (still only if their lease expired). */
   ids?: readonly number[];
+  /** Only this worker's jobs (still only if their lease expired, unless `force`). */
+  lockedBy?: string;
   /**
-   * Every running job of this worker, lease expired or not: for a worker known to be gone.
+   * With `lockedBy`: also the jobs whose lease has not expired yet. Only for a worker known to be
+   * gone — one that is merely paused (GC, network) still runs them, and they would run twice.
    * The caller decides that the worker is offline.
    */
-  lockedBy?: string;
+  force?: boolean;
   limit?: number;
 }
 
@@ -65,6 +68,8 @@ export interface RecoveredJob {
   id: number;
   state: "pending" | "dead" | "cancelled";
   lockedBy: string | null;
+  /** False when a forced recovery released a lease that had not expired yet. */
+  leaseExpired: boolean;
 }
 
 /**
@@ -77,9 +82,8 @@ export async function recoverStale(q: Sql, opts: RecoverOptions = {}): Promise<R
   if (opts.lockedBy !== undefined) {
     params.push(opts.lockedBy);
     where.push(`j.locked_by = $${params.length}`);
-  } else {
-    where.push("j.locked_until < now()");
   }
+  if (!(opts.force && opts.lockedBy !== undefined)) where.push("j.locked_until < now()");
   if (opts.ids) {
     params.push(opts.ids);
     where.push(`j.id = any($${params.length}::bigint[])`);
@@ -88,22 +92,24 @@ export async function recoverStale(q: Sql, opts: RecoverOptions = {}): Promise<R
   const limit = `$${params.length}`;
   const rows = await q.query<RecoveredJob>(
     `with stale as (
-       select j.id, j.locked_by from jobs j where ${where.join(" and ")}
+       select j.id, j.locked_by, coalesce(j.locked_until < now(), true) as expired from jobs j where ${where.join(" and ")}
        order by j.locked_until limit ${limit} for update skip locked),
      r as (
        update jobs j set
          state = case when j.cancel_requested_at is not null then 'cancelled'
                       when j.attempts >= j.max_attempts then 'dead' else 'pending' end,
          finished_at = case when j.cancel_requested_at is not null or j.attempts >= j.max_attempts then now() end,
-         last_error = 'lease expired: worker ' || coalesce(j.locked_by, '?') || ' stopped heartbeating',
+         last_error = case when stale.expired then 'lease expired: worker ' || coalesce(j.locked_by, '?') || ' stopped heartbeating'
+                      else 'lease released by an operator before it expired: worker ' || coalesce(j.locked_by, '?') || ' was offline' end,
          run_at = now(), locked_by = null, locked_until = null
        from stale where j.id = stale.id
-       returning j.id, j.state, j.attempt_id, stale.locked_by as "lockedBy"),
+       returning j.id, j.state, j.attempt_id, stale.locked_by as "lockedBy", stale.expired as "leaseExpired"),
      closed as (
        update job_attempts a set finished_at = now(), outcome = 'lost',
-         error = 'lease expired: worker stopped heartbeating'
+         error = case when r."leaseExpired" then 'lease expired: worker stopped heartbeating'
+                 else 'lease released by an operator before it expired (worker offline)' end
        from r where a.id = r.attempt_id)
-     select id, state, "lockedBy" from r order by id`,
+     select id, state, "lockedBy", "leaseExpired" from r order by id`,
     params,
   );
   return rows;

@@ -43,7 +43,9 @@ function hint(job: RecoveryInput, now: Date, stale: boolean, workerOnline: boole
         const overdue = ago(now.getTime() - job.locked_until!.getTime());
         return `Stale: the lease expired ${overdue} ago and ${worker} ${workerOnline === false ? "is offline" : "stopped extending it"}. Recover stale to return it to pending${job.attempts >= job.max_attempts ? " (no attempts left: it will be dead-lettered)" : ""}; workers also do this on their periodic sweep.`;
       }
-      if (workerOnline === false) return `${worker} is offline but its lease runs ${ago(job.locked_until!.getTime() - now.getTime())} more. Recover its jobs to requeue now, or wait for the lease to expire.`;
+      if (workerOnline === false) {
+        return `${worker} is offline but its lease runs ${ago(job.locked_until!.getTime() - now.getTime())} more; the worker may only be paused and still finish it. Wait for the lease to expire, then recover it (a worker's sweep also does). Force-release it now only if the worker is known to be gone: it could run twice.`;
+      }
       return `Running on ${worker}; the lease is healthy. Nothing to do. Cancel it if it must stop; it is never retried while running.`;
     case "pending":
       return job.run_at > now

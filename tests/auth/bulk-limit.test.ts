@@ -1,15 +1,20 @@
 // More than JOBDECK_BULK_CONFIRM_THRESHOLD (default 1,000) jobs in one action needs the admin
 // role: through the real server actions on a real database, an operator is refused before
-// anything changes (audited as refused), an admin passes, and exactly the threshold passes.
+// anything changes (audited as refused), an admin passes, and exactly the threshold passes. The
+// campaign actions follow the same rule, and their preview's `allowed` is what the real call does.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Caller, runAsCaller } from "../../lib/auth/caller";
 import { bulkConfirmThreshold, DEFAULT_BULK_CONFIRM_THRESHOLD, mayChangeJobs } from "../../lib/auth/bulk-limit";
+import { CAMPAIGN_ACTIONS, type CampaignAction } from "../../lib/operations/campaigns";
+import { campaignWhere } from "../fixtures/campaign-limits";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { snapshotData } from "../helpers/snapshot";
 
 let t: TestDatabase;
 let retryJobsAction: typeof import("../../lib/actions/retry-jobs").retryJobsAction;
 let previewBulkAction: typeof import("../../lib/actions/preview-bulk").previewBulkAction;
+let campaignActions: Record<CampaignAction, (input: { campaignId: number }) => Promise<{ ok: boolean; code?: string }>>;
+let previewCampaignActionsAction: typeof import("../../lib/actions/preview-campaign-actions").previewCampaignActionsAction;
 
 const operator: Caller = { name: "ops@example.com", roles: ["operator"], source: "session" };
 const admin: Caller = { name: "boss@example.com", roles: ["admin"], source: "session" };
@@ -31,6 +36,13 @@ beforeAll(async () => {
   delete process.env.JOBDECK_BULK_CONFIRM_THRESHOLD;
   ({ retryJobsAction } = await import("../../lib/actions/retry-jobs"));
   ({ previewBulkAction } = await import("../../lib/actions/preview-bulk"));
+  ({ previewCampaignActionsAction } = await import("../../lib/actions/preview-campaign-actions"));
+  campaignActions = {
+    resume: (await import("../../lib/actions/resume-campaign")).resumeCampaignAction,
+    retryFailed: (await import("../../lib/actions/retry-campaign-children")).retryCampaignChildrenAction,
+    repairGaps: (await import("../../lib/actions/repair-campaign-gaps")).repairCampaignGapsAction,
+    cancel: (await import("../../lib/actions/cancel-campaign")).cancelCampaignAction,
+  };
   await deadJobs("over", DEFAULT_BULK_CONFIRM_THRESHOLD + 1);
   await deadJobs("exact", DEFAULT_BULK_CONFIRM_THRESHOLD);
 });
@@ -115,5 +127,33 @@ describe("an operator retrying more than the threshold", () => {
     const rows = await t.db.query<{ outcome: string; affected: number; reason: string }>("select outcome, affected, reason from audit_events where actor = 'boss@example.com' order by id");
     expect(rows.every((a) => a.outcome === "ok" && a.reason === "approved")).toBe(true);
     expect(rows.reduce((n, a) => n + a.affected, 0)).toBe(1001);
+  });
+});
+
+describe("campaign actions: the preview's `allowed` is what the real call does", () => {
+  const THRESHOLD = 3;
+  beforeAll(() => void (process.env.JOBDECK_BULK_CONFIRM_THRESHOLD = String(THRESHOLD)));
+  afterAll(() => void delete process.env.JOBDECK_BULK_CONFIRM_THRESHOLD);
+
+  test("for each action, at and over the threshold, as an operator and as an admin", async () => {
+    const seen: string[] = [];
+    for (const op of CAMPAIGN_ACTIONS) {
+      for (const n of [THRESHOLD, THRESHOLD + 1]) {
+        for (const caller of [operator, admin]) {
+          const campaignId = await campaignWhere(t.db, op, n);
+          const p = await runAsCaller(caller, () => previewCampaignActionsAction({ campaignId }));
+          if (!p.ok) throw new Error(p.error);
+          expect(p.limits.threshold).toBe(THRESHOLD);
+          expect(p.limits.jobs[op], op).toBe(op === "resume" ? 1 : n);
+          const r = await runAsCaller(caller, () => campaignActions[op]({ campaignId }));
+          const refusedByLimit = !r.ok && r.code === "forbidden";
+          expect(r.ok || refusedByLimit, `${op} ${JSON.stringify(r)}`).toBe(true);
+          expect(p.limits.allowed[op], `${op} with ${p.limits.jobs[op]} jobs as ${caller.roles[0]}: preview vs real call`).toBe(!refusedByLimit);
+          seen.push(`${op}:${p.limits.jobs[op]}:${caller.roles[0]}:${p.limits.allowed[op]}`);
+        }
+      }
+    }
+    // The comparison covered both answers: refused only for an operator over the threshold.
+    expect(seen.filter((x) => x.endsWith(":false"))).toEqual(["retryFailed:4:operator:false", "repairGaps:4:operator:false", "cancel:4:operator:false"]);
   });
 });

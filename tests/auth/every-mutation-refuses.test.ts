@@ -4,6 +4,8 @@
 // tokens and audit log stay exactly as they were. The same calls by a caller who holds the role
 // get past the door, so the refusals cannot come from some other failure.
 //   (a) in process: each exported action called through runAsCaller;
+//   (a') in process: each campaign action over JOBDECK_BULK_CONFIRM_THRESHOLD is refused for an
+//        operator (nothing changes, one `refused` audit row) and passes for an admin;
 //   (b) over HTTP against the production build (`next start`): each POST/PUT/PATCH/DELETE route
 //       handler, anonymous, with a jobs:read token and with a signed-in viewer's session cookie;
 //       and each server action id of the build's server-reference manifest, posted the way the
@@ -13,9 +15,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Caller, runAsCaller } from "../../lib/auth/caller";
 import { createApiToken } from "../../lib/auth/tokens";
+import { CAMPAIGN_ACTIONS, CAMPAIGN_AUDIT_ACTION, type CampaignAction } from "../../lib/operations/campaigns";
 import { createCampaign } from "../../lib/queue";
 import { appDir, type RunningServer, startServer } from "../api/server";
 import { type CookieJar, demoSignIn } from "../helpers/demo-session";
+import { campaignWhere } from "../fixtures/campaign-limits";
 import { snapshotData } from "../helpers/snapshot";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 
@@ -160,6 +164,69 @@ describe("(a) every exported server action, in process", () => {
     expect(outcomes).toMatchObject({ retryJobsAction: "ok", setPriorityAction: "ok", previewBulkAction: "ok", previewCampaignActionsAction: "ok", createApiTokenAction: "ok", revokeApiTokenAction: "ok" });
     const [tok] = await t.db.query<{ revoked_at: Date | null }>("select revoked_at from api_tokens where id = $1", [ids.token]);
     expect(tok.revoked_at).not.toBeNull();
+  });
+});
+
+// ---- (a') the bulk limit on campaign actions ----
+
+/** The server action of each campaign operation (CAMPAIGN_ACTIONS); a new one must be named here. */
+const CAMPAIGN_ACTION_EXPORTS: Record<CampaignAction, string> = {
+  resume: "resumeCampaignAction",
+  retryFailed: "retryCampaignChildrenAction",
+  repairGaps: "repairCampaignGapsAction",
+  cancel: "cancelCampaignAction",
+};
+
+describe("(a') every campaign action under JOBDECK_BULK_CONFIRM_THRESHOLD, in process", () => {
+  const THRESHOLD = 2;
+  const saved = process.env.JOBDECK_BULK_CONFIRM_THRESHOLD;
+  beforeAll(() => void (process.env.JOBDECK_BULK_CONFIRM_THRESHOLD = String(THRESHOLD)));
+  afterAll(() => {
+    if (saved === undefined) delete process.env.JOBDECK_BULK_CONFIRM_THRESHOLD;
+    else process.env.JOBDECK_BULK_CONFIRM_THRESHOLD = saved;
+  });
+  const action = (op: CampaignAction) => actions.find((a) => a.name === CAMPAIGN_ACTION_EXPORTS[op])!.fn;
+
+  test("each campaign operation has its server action, and every action that changes a campaign is one of them", () => {
+    expect(Object.keys(CAMPAIGN_ACTION_EXPORTS).sort()).toEqual([...CAMPAIGN_ACTIONS].sort());
+    const changing = actions.filter((a) => /campaign/i.test(a.name) && !a.name.startsWith("preview")).map((a) => a.name);
+    expect(changing.sort()).toEqual(Object.values(CAMPAIGN_ACTION_EXPORTS).sort());
+  });
+
+  for (const op of CAMPAIGN_ACTIONS.filter((a) => a !== "resume")) {
+    test(`${op}: an operator over the threshold is refused with nothing changed and one refused audit row; an admin passes`, async () => {
+      const campaignId = await campaignWhere(t.db, op, THRESHOLD + 1);
+      const before = await snapshotData(t.db);
+      const r = await runAsCaller(operator, () => action(op)({ campaignId, reason: "over the limit" }));
+      expect(r).toMatchObject({ ok: false, code: "forbidden", error: `this would change ${THRESHOLD + 1} jobs; more than ${THRESHOLD} at once needs the admin role (an admin can run it)` });
+      const after = await snapshotData(t.db);
+      expect({ ...after, audit_events: 0 }, `${op} changed data while refusing`).toEqual({ ...before, audit_events: 0 });
+      expect(after.audit_events).toBe(before.audit_events + 1);
+      const [row] = await t.db.query<Record<string, unknown>>("select actor, action, outcome, affected, reason, filter, details from audit_events order by id desc limit 1");
+      expect(row).toMatchObject({
+        actor: operator.name,
+        action: CAMPAIGN_AUDIT_ACTION[op],
+        outcome: "refused",
+        affected: 0,
+        reason: "over the limit",
+        filter: { campaign_id: campaignId },
+        details: { campaign_id: campaignId, would_change: THRESHOLD + 1 },
+      });
+      const ok = await runAsCaller(admin, () => action(op)({ campaignId, reason: "approved" }));
+      expect(ok, `${op} as an admin`).toMatchObject({ ok: true });
+      expect(await snapshotData(t.db)).not.toEqual(after);
+    });
+  }
+
+  test("resume writes one batch job, so it is never over a threshold (even 1): an operator resumes", async () => {
+    process.env.JOBDECK_BULK_CONFIRM_THRESHOLD = "1";
+    try {
+      const campaignId = await campaignWhere(t.db, "resume", 1);
+      const r = await runAsCaller(operator, () => action("resume")({ campaignId }));
+      expect(r).toMatchObject({ ok: true, result: { start_position: 100 } });
+    } finally {
+      process.env.JOBDECK_BULK_CONFIRM_THRESHOLD = String(THRESHOLD);
+    }
   });
 });
 

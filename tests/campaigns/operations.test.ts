@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Actor } from "../../lib/audit/record";
 import { cancelCampaignOp, repairGapsOp, resumeCampaignOp, retryFailedChildrenOp } from "../../lib/operations/campaigns";
+import { auditFilterInputFromSearchParams, parseAuditFilter } from "../../lib/filters/audit-filter";
+import { listAuditPage, listJobAudit } from "../../lib/queries/audit";
 import { getCampaignActionPreview, getCampaignAggregate, listCampaigns, parseCampaignId } from "../../lib/queries/campaigns";
 import {
   type ClaimedJob,
@@ -307,6 +309,46 @@ describe("cancel", () => {
       ["campaign.cancel", "ok", 4],
       ["campaign.cancel", "refused", 0],
       ["campaign.retry_failed", "refused", 0],
+    ]);
+  });
+
+  test("the cancel's audit row names the jobs it changed: a child's page and /audit?job=<id> find it", async () => {
+    const { campaignId, queue, kind } = await newCampaign({ batchSize: 4, total: 40 });
+    await runBatch(queue, kind, [0, 1, 2, 3], 4);
+    const kids = await childrenOf(campaignId);
+    await setState([kids[0].id], "running");
+    await setState([kids[1].id], "completed");
+    await cancelCampaignOp(t.db, { campaignId, actor, reason: "wrong bucket" });
+    const [row] = (await auditRows(campaignId)).filter((a) => a.action === "campaign.cancel");
+    const [nextBatch] = await t.db.query<{ id: number }>("select id from jobs where campaign_id = $1 and parent_id is null and state = 'cancelled'", [campaignId]);
+    expect(row.target_ids!.map(Number)).toEqual([kids[0].id, kids[2].id, kids[3].id, nextBatch.id].map(Number).sort((a, b) => a - b));
+    expect(row.details).toMatchObject({ campaign_id: campaignId, cancelled: 3, cancel_requested: 1 });
+    for (const child of [kids[2], kids[0]]) {
+      // What the job's page lists, and what /audit?job=<id> shows.
+      const onPage = await listJobAudit(t.db, child.id);
+      expect(onPage.events.map((e) => [e.action, e.reason])).toEqual([["campaign.cancel", "wrong bucket"]]);
+      const page = await listAuditPage(t.db, parseAuditFilter(auditFilterInputFromSearchParams(new URLSearchParams(`job=${child.id}`))));
+      expect(page.events.map((e) => e.action)).toEqual(["campaign.cancel"]);
+    }
+    // The completed child was not touched and is not named.
+    expect((await listJobAudit(t.db, kids[1].id)).events).toEqual([]);
+  });
+
+  test("a cancel of more than 1,000 jobs writes one audit row per 1,000, in the same transaction, covering every job once", async () => {
+    const { campaignId, queue, kind } = await newCampaign({ batchSize: 2_500, total: 2_500 });
+    const [batch] = await claimKind(queue, kind, 1);
+    await t.db.tx((q) => enqueueChildren(q, ref(batch), Array.from({ length: 2_500 }, (_, p) => ({ itemKey: key(p), position: p }))));
+    const r = await cancelCampaignOp(t.db, { campaignId, actor });
+    expect(r).toEqual({ cancelled: 2_500, cancel_requested: 1 });
+    const rows = await auditRows(campaignId);
+    expect(rows.map((a) => [a.outcome, a.affected, a.target_ids!.length])).toEqual([["ok", 1_000, 1_000], ["ok", 1_000, 1_000], ["ok", 501, 501]]);
+    const named = rows.flatMap((a) => a.target_ids!.map(Number));
+    const changed = (await t.db.query<{ id: number }>("select id from jobs where campaign_id = $1 order by id", [campaignId])).map((x) => Number(x.id));
+    expect(named).toEqual(changed);
+    expect(rows.map((a) => a.details)).toEqual([
+      { campaign_id: campaignId, cancelled: 999, cancel_requested: 1, batch: 1, batches: 3 },
+      { campaign_id: campaignId, cancelled: 1_000, cancel_requested: 0, batch: 2, batches: 3 },
+      { campaign_id: campaignId, cancelled: 501, cancel_requested: 0, batch: 3, batches: 3 },
     ]);
   });
 

@@ -137,6 +137,7 @@ test("resume after the open batch died continues from next_start_position; cance
   expect((await jobsOf(campaignId)).find((j) => j.id === newBatch)?.state).toBe("cancelled");
   const [audit] = await auditOf("campaign.cancel");
   expect(audit).toMatchObject({ outcome: "ok", affected: 1, reason: "wrong bucket" });
+  expect((audit.target_ids as number[]).map(Number)).toEqual([newBatch]);
 
   const again = await runCli(t.url, ["campaign", "resume", String(campaignId)]);
   expect(again.code).toBe(1);

@@ -47,3 +47,31 @@ test("recovers only expired leases, prints their ids, audits, and is a no-op the
   expect(again).toMatchObject({ code: 0, stdout: "", stderr: "no stale jobs\n" });
   expect(await t.db.query("select id from audit_events")).toHaveLength(1);
 });
+
+test("--worker recovers only that offline worker's expired leases and says how many are still leased; --force releases the rest, audited as forced", async () => {
+  await t.db.query(`insert into workers (id, hostname, pid, queues, concurrency, version, last_heartbeat_at)
+    values ('w-paused', 'h', 7, '{}', 2, 't', now() - interval '10 minutes')`);
+  await enqueueMany(t.db, [{ kind: "k", queue: "paused" }, { kind: "k", queue: "paused" }]);
+  const [expired] = await claim(t.db, { workerId: "w-paused", queues: ["paused"], limit: 1, leaseSeconds: 0.001 });
+  const [leased] = await claim(t.db, { workerId: "w-paused", queues: ["paused"], limit: 1, leaseSeconds: 600 });
+  const [{ until }] = await t.db.query<{ until: Date }>("select locked_until as until from jobs where id = $1", [leased.id]);
+  const iso = until.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+  expect(await runCli(t.url, ["recover-stale", "--force"])).toMatchObject({ code: 2, stdout: "" });
+  const r = await runCli(t.url, ["recover-stale", "--worker", "w-paused", "--reason", "paused?"]);
+  expect(r.code).toBe(0);
+  expect(lines(r.stdout).map(Number)).toEqual([expired.id]);
+  expect(r.stderr).toBe(`recovered 1 stale job of worker w-paused (pending: 1); 1 job still leased (the first lease ends ${iso}, the last ${iso})\n`);
+  const [still] = await t.db.query<{ state: string; locked_by: string }>("select state, locked_by from jobs where id = $1", [leased.id]);
+  expect(still).toEqual({ state: "running", locked_by: "w-paused" });
+
+  const f = await runCli(t.url, ["recover-stale", "--worker", "w-paused", "--force", "--reason", "host is powered off"]);
+  expect(f.code).toBe(0);
+  expect(lines(f.stdout).map(Number)).toEqual([leased.id]);
+  expect(f.stderr).toBe("recovered 1 job of worker w-paused (forced) (pending: 1)\n");
+  const [audit] = await t.db.query<{ action: string; filter: unknown; details: { forced?: boolean }; target_ids: number[] }>(
+    "select action, filter, details, target_ids from audit_events where reason = 'host is powered off'",
+  );
+  expect(audit).toMatchObject({ action: "jobs.recover_stale", filter: { worker: "w-paused", force: true }, details: { forced: true, unexpired_leases_released: 1 } });
+  expect(audit.target_ids.map(Number)).toEqual([leased.id]);
+});

@@ -98,6 +98,9 @@ test("queue refusals map to clear messages: recover an online worker's jobs", as
   const r = await asOperator(() => actions.recoverStaleAction({ workerId: "w-live" }));
   expect(r).toMatchObject({ ok: false, code: "conflict", error: expect.stringMatching(/w-live is online/) });
   expect(await asOperator(() => actions.recoverStaleAction({ all: "true" }))).toMatchObject({ ok: true, result: { recovered: 0 } });
+  // Forcing live leases is only for one named (offline) worker.
+  expect(await asOperator(() => actions.recoverStaleAction({ all: "true", force: "true" }))).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { force: [expect.stringMatching(/one offline worker/)] } });
+  expect(await asOperator(() => actions.recoverStaleAction({ workerId: "w-live", force: true }))).toMatchObject({ ok: false, code: "conflict" });
 });
 
 test("the token form: jobs:read-secrets without jobs:read is a form error naming the scopes; with it, the token is made", async () => {

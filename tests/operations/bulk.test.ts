@@ -174,13 +174,15 @@ test("cancel, set priority and run now by filter and by ids", async () => {
 });
 
 describe("recover stale", () => {
-  test("by worker: refuses an online worker (job untouched), recovers an offline worker's jobs, refuses an unknown one", async () => {
+  test("by worker: refuses an online worker (job untouched) and an unknown one; recovers an offline worker's expired leases only", async () => {
     await t.db.query(`insert into workers (id, hostname, pid, queues, concurrency, version, last_heartbeat_at)
       values ('w-online', 'h', 1, '{}', 1, 't', now()), ('w-offline', 'h', 2, '{}', 1, 't', now() - interval '10 minutes')`);
     const onOnline = await seed("stale", "running", 2);
     const onOffline = await seed("stale", "running", 3);
     await t.db.query("update jobs set locked_by = 'w-online' where id = any($1::bigint[])", [onOnline]);
     await t.db.query("update jobs set locked_by = 'w-offline' where id = any($1::bigint[])", [onOffline]);
+    // One lease expired; two (1 hour, from seed) still run: the worker may only be paused.
+    await t.db.query("update jobs set locked_until = now() - interval '1 minute' where id = $1", [onOffline[0]]);
     const before = await lastAuditId();
     const refused = await recoverStaleJobs(t.db, { target: { workerId: "w-online" }, actor }).catch((e) => e);
     expect(refused).toBeInstanceOf(QueueError);
@@ -188,13 +190,41 @@ describe("recover stale", () => {
     expect((refused as Error).message).toMatch(/w-online is online/);
     expect(await states(onOnline)).toEqual({ running: 2 });
     await expect(recoverStaleJobs(t.db, { target: { workerId: "w-ghost" }, actor })).rejects.toMatchObject({ code: "not_found" });
-    // Offline: every running job of it, even though the leases (1 hour) have not expired yet.
     const r = await recoverStaleJobs(t.db, { target: { workerId: "w-offline" }, actor, reason: "host rebooted" });
-    expect(r).toMatchObject({ recovered: 3, by_state: { pending: 3, dead: 0, cancelled: 0 }, batches: 1 });
-    expect(await states(onOffline)).toEqual({ pending: 3 });
+    expect(r).toMatchObject({ recovered: 1, ids: [onOffline[0]], by_state: { pending: 1, dead: 0, cancelled: 0 }, batches: 1 });
+    expect(r.still_leased).toMatchObject({ count: 2 });
+    const [lease] = await t.db.query<{ soonest: Date; last: Date }>("select min(locked_until) as soonest, max(locked_until) as last from jobs where id = any($1::bigint[])", [onOffline.slice(1)]);
+    expect(r.still_leased).toEqual({ count: 2, soonest_expiry: lease.soonest, last_expiry: lease.last });
+    expect(await states(onOffline.slice(1))).toEqual({ running: 2 });
     const rows = await audits("jobs.recover_stale", before);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ affected: 3, reason: "host rebooted", filter: { worker: "w-offline" } });
+    expect(rows[0]).toMatchObject({ affected: 1, reason: "host rebooted", filter: { worker: "w-offline" }, target_ids: [onOffline[0]] });
+    expect(rows[0].details).not.toHaveProperty("forced");
+  });
+
+  test("by worker with force: the live leases are released too, and the audit row says forced", async () => {
+    await t.db.query(`insert into workers (id, hostname, pid, queues, concurrency, version, last_heartbeat_at)
+      values ('w-gone', 'h', 3, '{}', 1, 't', now() - interval '10 minutes'), ('w-back', 'h', 4, '{}', 1, 't', now())`);
+    const held = await seed("stale_force", "running", 3);
+    await t.db.query("update jobs set locked_by = 'w-gone' where id = any($1::bigint[])", [held]);
+    await t.db.query("update jobs set locked_until = now() - interval '1 minute' where id = $1", [held[0]]);
+    // A worker that heartbeats is refused even when forced.
+    const back = await seed("stale_force", "running", 1);
+    await t.db.query("update jobs set locked_by = 'w-back' where id = any($1::bigint[])", [back]);
+    await expect(recoverStaleJobs(t.db, { target: { workerId: "w-back", force: true }, actor })).rejects.toMatchObject({ code: "conflict" });
+    expect(await states(back)).toEqual({ running: 1 });
+    const before = await lastAuditId();
+    const r = await recoverStaleJobs(t.db, { target: { workerId: "w-gone", force: true }, actor, reason: "host powered off" });
+    expect(r).toMatchObject({ recovered: 3, by_state: { pending: 3, dead: 0, cancelled: 0 }, still_leased: { count: 0, soonest_expiry: null, last_expiry: null } });
+    expect(await states(held)).toEqual({ pending: 3 });
+    const [row] = await audits("jobs.recover_stale", before);
+    expect(row).toMatchObject({ affected: 3, reason: "host powered off", filter: { worker: "w-gone", force: true }, details: { mode: "worker", forced: true, unexpired_leases_released: 2 } });
+    const errors = await t.db.query<{ last_error: string }>("select last_error from jobs where id = any($1::bigint[]) order by id", [held]);
+    expect(errors.map((e) => e.last_error)).toEqual([
+      "lease expired: worker w-gone stopped heartbeating",
+      "lease released by an operator before it expired: worker w-gone was offline",
+      "lease released by an operator before it expired: worker w-gone was offline",
+    ]);
   });
 
   test("selected ids recover only expired leases; all stale recovers every expired lease", async () => {

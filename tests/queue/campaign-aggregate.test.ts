@@ -341,7 +341,7 @@ describe("campaign operations", () => {
 
     const r = await t.db.tx((q) => cancelCampaign(q, campaignId));
     // i2, i3 cancelled; the batch and i1 asked to stop
-    expect(r).toEqual({ cancelled: 2, cancelRequested: 2 });
+    expect(r).toEqual({ cancelled: 2, cancelRequested: 2, cancelledIds: [inserted[2], inserted[3]], cancelRequestedIds: [batch.id, c1.id] });
     const states = await t.db.query<{ id: number; state: string; cancel_requested: boolean }>(
       "select id, state, cancel_requested_at is not null as cancel_requested from jobs where campaign_id = $1 order by id",
       [campaignId],

@@ -75,7 +75,7 @@ async function loseLease(firstWorker = "worker-A") {
   const first = await claimOne(queue, firstWorker, 0.2);
   await sleep(300);
   const rec = await recoverStale(t.db, { ids: [id] });
-  expect(rec).toEqual([{ id, state: "pending", lockedBy: firstWorker }]);
+  expect(rec).toEqual([{ id, state: "pending", lockedBy: firstWorker, leaseExpired: true }]);
   return { id, queue, first };
 }
 

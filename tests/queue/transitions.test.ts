@@ -421,7 +421,7 @@ describe("recoverStale and release", () => {
     const freshBefore = await jobRow(t.db, fresh.id);
     await sleep(300);
     const rec = await recoverStale(t.db);
-    expect(rec).toEqual([{ id: stale, state: "pending", lockedBy: "dead-worker" }]);
+    expect(rec).toEqual([{ id: stale, state: "pending", lockedBy: "dead-worker", leaseExpired: true }]);
     const row = await jobRow(t.db, stale);
     expect(row).toMatchObject({ state: "pending", attempts: 1, locked_by: null, locked_until: null, finished_at: null });
     expect(row.last_error).toContain("dead-worker");
@@ -447,8 +447,8 @@ describe("recoverStale and release", () => {
     const rec = await recoverStale(t.db, { ids: [exhausted.id, toCancel.id] });
     expect(rec).toEqual(
       [
-        { id: exhausted.id, state: "dead", lockedBy: "gone" },
-        { id: toCancel.id, state: "cancelled", lockedBy: "gone" },
+        { id: exhausted.id, state: "dead", lockedBy: "gone", leaseExpired: true },
+        { id: toCancel.id, state: "cancelled", lockedBy: "gone", leaseExpired: true },
       ].sort((a, b) => a.id - b.id),
     );
     for (const [id, state] of [
@@ -462,15 +462,22 @@ describe("recoverStale and release", () => {
     }
   });
 
-  test("recoverStale by worker takes that worker's jobs, expired or not, and no one else's", async () => {
+  test("recoverStale by worker takes only that worker's expired leases — its live ones only with force — and no one else's", async () => {
     const mine = await newJob();
     const cm = await claimOne(mine.queue, "crashed-host:1", 60);
     const other = await newJob();
     await claimOne(other.queue, "healthy-host:2", 60);
     const otherBefore = await jobRow(t.db, other.id);
-    expect(await recoverStale(t.db, { lockedBy: "crashed-host:1" })).toEqual([{ id: mine.id, state: "pending", lockedBy: "crashed-host:1" }]);
+    const mineBefore = await jobRow(t.db, mine.id);
+    // The lease runs 60 s more: a paused worker may still be running it.
+    expect(await recoverStale(t.db, { lockedBy: "crashed-host:1" })).toEqual([]);
+    expect(await jobRow(t.db, mine.id)).toEqual(mineBefore);
+    expect(await recoverStale(t.db, { lockedBy: "crashed-host:1", force: true })).toEqual([{ id: mine.id, state: "pending", lockedBy: "crashed-host:1", leaseExpired: false }]);
     expect(await jobRow(t.db, other.id)).toEqual(otherBefore);
     await expectQueueError(complete(t.db, ref(cm)), "lost_lease");
+    // Without lockedBy, force changes nothing: only expired leases.
+    expect(await recoverStale(t.db, { force: true })).toEqual([]);
+    expect(await jobRow(t.db, other.id)).toEqual(otherBefore);
   });
 
   test("release gives the job back without counting the attempt", async () => {

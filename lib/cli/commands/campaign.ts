@@ -1,10 +1,10 @@
 // `jobdeck campaign create|show|resume|cancel`: long bulk runs over an ordered source, in
-// batches. Every change is one transaction with its audit row; a refused resume or cancel is
-// audited as refused.
-import type { Database } from "../../../db/client";
+// batches. Every change is one transaction with its audit row; resume and cancel run the same
+// operations as the UI and API (lib/operations/campaigns), so a refusal is audited as refused.
 import { recordAudit } from "../../audit/record";
+import { cancelCampaignOp, resumeCampaignOp } from "../../operations/campaigns";
 import { type CampaignAggregate, getCampaignAggregate } from "../../queries/campaigns";
-import { cancelCampaign, createCampaign, QueueError, resumeCampaign } from "../../queue";
+import { createCampaign } from "../../queue";
 import { parseOptions } from "../args";
 import type { Command } from "../commands";
 import { CliError, EXIT_FAILURE, usageError } from "../errors";
@@ -17,22 +17,6 @@ const MAX_POSITION = Number.MAX_SAFE_INTEGER;
 function oneId(positionals: string[], usage: string): number {
   if (positionals.length !== 1) throw usageError(`expected one campaign id (${usage})`);
   return parseId(positionals[0], "campaign id");
-}
-
-/** Audits a refused change (its own transaction: the change itself rolled back), then rethrows. */
-async function auditRefusal(db: Database, action: string, campaignId: number, reason: string | undefined, e: unknown): Promise<never> {
-  if (e instanceof QueueError) {
-    await recordAudit(db, {
-      actor: cliActor(),
-      action,
-      filter: { campaign_id: campaignId },
-      affected: 0,
-      reason: reason ?? null,
-      outcome: "refused",
-      details: { code: e.code, error: e.message },
-    }).catch(() => {});
-  }
-  throw e;
 }
 
 export const campaignCreateCommand: Command = {
@@ -152,27 +136,8 @@ Examples:
   async run(args) {
     const { values, positionals } = parseOptions(args, { reason: { type: "string" } }, { positionals: true });
     const id = oneId(positionals, "jobdeck campaign resume <id>");
-    const r = await withDb(async (db) => {
-      try {
-        return await db.tx(async (q) => {
-          const resumed = await resumeCampaign(q, id);
-          await recordAudit(q, {
-            actor: cliActor(),
-            action: "campaign.resume",
-            targetIds: [resumed.batchJobId],
-            filter: { campaign_id: id },
-            affected: 1,
-            reason: values.reason ?? null,
-            outcome: "ok",
-            details: { campaign_id: id, start_position: resumed.startPosition, batch_job_id: resumed.batchJobId },
-          });
-          return resumed;
-        });
-      } catch (e) {
-        return auditRefusal(db, "campaign.resume", id, values.reason, e);
-      }
-    });
-    out(`resumed campaign ${id} from position ${num(r.startPosition)} (batch job ${r.batchJobId})\n`);
+    const r = await withDb((db) => resumeCampaignOp(db, { campaignId: id, actor: cliActor(), reason: values.reason ?? null }));
+    out(`resumed campaign ${id} from position ${num(r.start_position)} (batch job ${r.batch_job_id})\n`);
   },
 };
 
@@ -188,8 +153,9 @@ Options:
   --reason TEXT    why, for the audit log
 
 Output on stdout: cancelled campaign 7: 1,200 jobs cancelled; cancel requested for 4 running
-Audited as "campaign.cancel" in the same transaction.
-Exit codes: 0 cancelled; 1 not found; 2 bad usage.
+Audited as "campaign.cancel" in the same transaction: one row per 1,000 jobs changed, naming
+their ids (so \`/audit?job=<id>\` and each job's page show it); a refusal is audited as refused.
+Exit codes: 0 cancelled; 1 refused or not found (the message says why); 2 bad usage.
 
 Examples:
   jobdeck campaign cancel 7 --reason "wrong bucket"`,
@@ -197,26 +163,8 @@ Examples:
   async run(args) {
     const { values, positionals } = parseOptions(args, { reason: { type: "string" } }, { positionals: true });
     const id = oneId(positionals, "jobdeck campaign cancel <id>");
-    const r = await withDb(async (db) => {
-      try {
-        return await db.tx(async (q) => {
-          const cancelled = await cancelCampaign(q, id);
-          await recordAudit(q, {
-            actor: cliActor(),
-            action: "campaign.cancel",
-            filter: { campaign_id: id },
-            affected: cancelled.cancelled + cancelled.cancelRequested,
-            reason: values.reason ?? null,
-            outcome: "ok",
-            details: { campaign_id: id, cancelled: cancelled.cancelled, cancel_requested: cancelled.cancelRequested },
-          });
-          return cancelled;
-        });
-      } catch (e) {
-        return auditRefusal(db, "campaign.cancel", id, values.reason, e);
-      }
-    });
-    out(`cancelled campaign ${id}: ${plural(r.cancelled, "job")} cancelled; cancel requested for ${num(r.cancelRequested)} running\n`);
+    const r = await withDb((db) => cancelCampaignOp(db, { campaignId: id, actor: cliActor(), reason: values.reason ?? null }));
+    out(`cancelled campaign ${id}: ${plural(r.cancelled, "job")} cancelled; cancel requested for ${num(r.cancel_requested)} running\n`);
   },
 };
 

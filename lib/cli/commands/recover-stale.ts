@@ -1,6 +1,8 @@
 // `jobdeck recover-stale`: running jobs whose lease expired go back to pending (or dead / cancelled),
-// in one transaction with its audit row.
+// in one transaction with its audit row; `--worker ID` only one offline worker's, and `--force`
+// also that worker's live leases (audited as forced).
 import { recordAudit } from "../../audit/record";
+import { recoverStaleJobs } from "../../operations/bulk";
 import { type RecoveredJob, recoverStale } from "../../queue/lease";
 import { parseOptions } from "../args";
 import type { Command } from "../commands";
@@ -10,31 +12,48 @@ import { cliActor, err, num, outLines, plural, withDb } from "./support";
 /** recoverStale's own cap; more than this many stale jobs take more than one transaction. */
 const BATCH = 10_000;
 
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
 export const recoverStaleCommand: Command = {
   summary: "put running jobs with expired leases back to pending",
-  help: `Usage: jobdeck recover-stale [--reason TEXT]
+  help: `Usage: jobdeck recover-stale [--worker ID [--force]] [--reason TEXT]
 
 Finds running jobs whose lease expired (their worker died or hung) and puts them back to
 pending, to run again now. A job with no attempts left becomes dead; a job with a pending
 cancel request becomes cancelled. The lost attempt is closed as "lost" in the attempt history.
-Live leases are never touched. Each transaction (up to ${num(BATCH)} jobs) writes its audit row
-(action "jobs.recover_stale", actor cli:<user>@<host>); when nothing was stale, nothing is
-written.
+Live leases are never touched, unless --force says so for one worker. Each transaction (up to
+${num(BATCH)} jobs) writes its audit row (action "jobs.recover_stale", actor cli:<user>@<host>);
+when nothing was stale, nothing is written.
 
 Options:
+  --worker ID      only the jobs of this worker, which must be offline (no heartbeat within
+                   JOBDECK_WORKER_OFFLINE_AFTER_SECONDS; refused with exit 1 while it is online)
+  --force          with --worker: also release the jobs whose lease has not expired yet. The
+                   worker may only be paused (GC, network) and still be running them: they
+                   could run twice. Use it only when the worker is known to be gone. Audited
+                   as forced.
   --reason TEXT    why, for the audit log
 
 Output: the recovered job ids on stdout, one per line; on stderr a summary,
   recovered 3 stale jobs (pending: 2, dead: 1)
-or "no stale jobs". Exit code 0 in both cases.
+or "no stale jobs". With --worker (and no --force), how many of its jobs are still leased and
+until when. Exit code 0 in these cases.
 
 Examples:
   jobdeck recover-stale --reason "worker host web-3 was rebooted"
+  jobdeck recover-stale --worker web-3:4121 --force --reason "web-3 is powered off"
   jobdeck recover-stale | jobdeck jobs cancel     # recover, then cancel them instead`,
 
   async run(args) {
-    const { values, positionals } = parseOptions(args, { reason: { type: "string" } }, { positionals: true });
+    const { values, positionals } = parseOptions(
+      args,
+      { reason: { type: "string" }, worker: { type: "string" }, force: { type: "boolean" } },
+      { positionals: true },
+    );
     if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`);
+    if (values.force && values.worker === undefined) throw usageError("--force applies to one offline worker's jobs: give --worker ID");
+    if (values.worker !== undefined && !values.worker.trim()) throw usageError("--worker needs a worker id");
+    if (values.worker !== undefined) return recoverWorker(values.worker.trim(), values.force === true, values.reason);
     const recovered = await withDb(async (db) => {
       const all: RecoveredJob[] = [];
       for (;;) {
@@ -66,7 +85,21 @@ Examples:
     }
     const counts = new Map<string, number>();
     for (const j of recovered) counts.set(j.state, (counts.get(j.state) ?? 0) + 1);
-    const parts = ["pending", "dead", "cancelled"].filter((s) => counts.has(s)).map((s) => `${s}: ${num(counts.get(s)!)}`);
-    err(`recovered ${plural(recovered.length, "stale job")} (${parts.join(", ")})\n`);
+    err(`recovered ${plural(recovered.length, "stale job")} (${stateText(counts)})\n`);
   },
 };
+
+function stateText(counts: Map<string, number> | Record<string, number>): string {
+  const get = (s: string) => (counts instanceof Map ? counts.get(s) : counts[s]) ?? 0;
+  return ["pending", "dead", "cancelled"].filter((s) => get(s) > 0).map((s) => `${s}: ${num(get(s))}`).join(", ");
+}
+
+/** One offline worker's jobs, the same operation as the UI's "Recover its jobs" and the API's worker_id. */
+async function recoverWorker(workerId: string, force: boolean, reason: string | undefined): Promise<void> {
+  const r = await withDb((db) => recoverStaleJobs(db, { target: { workerId, force }, actor: cliActor(), reason: reason ?? null }));
+  outLines(r.ids);
+  const left = r.still_leased;
+  const leased = left && left.count > 0 ? `; ${plural(left.count, "job")} still leased (the first lease ends ${iso(left.soonest_expiry!)}, the last ${iso(left.last_expiry!)})` : "";
+  if (!r.recovered) err(`no stale jobs of worker ${workerId}${leased}\n`);
+  else err(`recovered ${plural(r.recovered, force ? "job" : "stale job")} of worker ${workerId}${force ? " (forced)" : ""} (${stateText(r.by_state)})${leased}\n`);
+}
