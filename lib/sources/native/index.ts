@@ -162,11 +162,13 @@ export function createNativeSource(db: Database): Source {
       const results: RecoverStaleResult[] = [];
       if ("keys" in t) results.push(await recoverStaleJobs(db, { ...base, target: { ids: ids(t.keys) } }));
       else if ("all" in t) results.push(await recoverStaleJobs(db, { ...base, target: { all: true } }));
-      else for (const w of t.workers) results.push(await recoverStaleJobs(db, { ...base, target: { workerId: w } }));
+      else for (const w of t.workers) results.push(await recoverStaleJobs(db, { ...base, target: { workerId: w, force: input.force } }));
       const skipped: Record<string, number> = {};
       for (const r of results) for (const s of r.skipped) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
       const notFound = results.reduce((n, r) => n + r.not_found.length, 0);
       if (notFound) skipped["not found"] = notFound;
+      const leased = results.reduce((n, r) => n + (r.still_leased?.count ?? 0), 0);
+      if (leased) skipped["lease not expired (force releases it)"] = leased;
       const affected = results.reduce((n, r) => n + r.recovered, 0);
       return { matched: affected + Object.values(skipped).reduce((a, b) => a + b, 0), affected, skipped, keys: results.flatMap((r) => r.ids.map(String)), auditIds: [] };
     },
