@@ -1,9 +1,9 @@
 "use server";
-// cancelJobsAction: cancel pending and failed jobs and ask running ones to stop, by selected ids
-// or everything matching a filter. Role: operator.
+// cancelJobsAction: cancel pending and failed jobs and ask running ones to stop (where the source
+// can), by selected jobs or everything matching a filter, on any source. Role: operator.
 import { z } from "zod";
-import { applyBulk } from "../operations/bulk";
 import { bulkTargetInput, reasonInput } from "../operations/inputs";
+import { applyBulkDoor } from "./bulk-door";
 import { operatorAction, revalidate } from "./safe-action";
 
 const schema = bulkTargetInput.and(z.object({ reason: reasonInput }));
@@ -12,8 +12,7 @@ export const cancelJobsAction = operatorAction(
   schema,
   "operator",
   async (input, ctx) => {
-    const target = input.ids ? { ids: input.ids } : { filter: input.filter!, limit: input.limit };
-    const result = await applyBulk(ctx.db, { action: "cancel", ...target, reason: input.reason, actor: ctx.actor, guard: ctx.bulkGuard });
+    const result = await applyBulkDoor(ctx, "cancel", input, { reason: input.reason });
     revalidate("/", "/jobs/*", "/workers");
     return { result };
   },

@@ -1,9 +1,10 @@
 "use server";
 // retryJobsAction: retry failed, dead and cancelled jobs (completed ones only when asked), by
-// selected ids or everything matching a filter; running jobs are skipped. Role: operator.
+// selected jobs or everything matching a filter, on any source; running jobs are skipped.
+// Role: operator.
 import { z } from "zod";
-import { applyBulk } from "../operations/bulk";
 import { booleanInput, bulkTargetInput, reasonInput } from "../operations/inputs";
+import { applyBulkDoor } from "./bulk-door";
 import { operatorAction, revalidate } from "./safe-action";
 
 const schema = bulkTargetInput.and(z.object({ reason: reasonInput, includeCompleted: booleanInput }));
@@ -12,8 +13,7 @@ export const retryJobsAction = operatorAction(
   schema,
   "operator",
   async (input, ctx) => {
-    const target = input.ids ? { ids: input.ids } : { filter: input.filter!, limit: input.limit };
-    const result = await applyBulk(ctx.db, { action: "retry", ...target, includeCompleted: input.includeCompleted, reason: input.reason, actor: ctx.actor, guard: ctx.bulkGuard });
+    const result = await applyBulkDoor(ctx, "retry", input, { includeCompleted: input.includeCompleted, reason: input.reason });
     revalidate("/", "/jobs/*");
     return { result };
   },

@@ -19,8 +19,10 @@ import { foreignOrigin } from "../auth/origin";
 import { JobFilterError } from "../filters/job-filter";
 import { BulkInterruptedError } from "../operations/bulk";
 import { QueueError } from "../queue/state-machine";
+import { BreakerOpenError } from "../sources/breaker";
+import { CapabilityError, SourceUnavailableError, UnknownSourceError } from "../sources/types";
 
-export type ActionErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "interrupted" | "internal";
+export type ActionErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unsupported" | "unavailable" | "interrupted" | "internal";
 
 export type ActionFailure = {
   ok: false;
@@ -116,6 +118,9 @@ export function actionFailure(err: unknown, label = "action"): ActionFailure {
   }
   if (err instanceof JobFilterError) return { ok: false, error: `invalid filter: ${err.message}`, code: "invalid_input", fieldErrors: err.fieldErrors() };
   if (err instanceof QueueError) return { ok: false, error: err.message, code: QUEUE_CODES[err.code] };
+  if (err instanceof CapabilityError) return { ok: false, error: err.message, code: "unsupported" };
+  if (err instanceof UnknownSourceError) return { ok: false, error: err.message, code: "invalid_input", fieldErrors: { source: [err.message] } };
+  if (err instanceof SourceUnavailableError || err instanceof BreakerOpenError) return { ok: false, error: err.message, code: "unavailable" };
   if (err instanceof BulkInterruptedError) {
     console.error(`[jobdeck] ${label} interrupted:`, err.cause);
     return { ok: false, error: `The action stopped part-way: ${err.partial.affected + err.partial.cancel_requested} jobs were already changed in ${err.partial.batches} committed batches; nothing else was touched. Try again to finish.`, code: "interrupted" };

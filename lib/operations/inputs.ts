@@ -64,11 +64,27 @@ export const bulkLimitInput = z.preprocess(
   z.coerce.number({ message: "limit must be a whole number" }).int("limit must be a whole number").min(1, "limit must be at least 1").optional(),
 );
 
-/** ids or filter, exactly one. */
+/** The source acted on (lib/sources): absent or empty = the native queue `jobdeck`. */
+export const sourceInput = z.preprocess(blank, z.string().trim().max(60, "source is longer than 60 characters").optional());
+
+/** Job keys (strings: any source's jobs), as "a,b" or an array; the native source's keys are its ids. */
+export const keysInput = z.preprocess(
+  (v) => {
+    if (v === undefined || v === null || v === "") return undefined;
+    return (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === "string" ? x.split(/[\s,]+/) : [String(x)])).filter((x) => x !== "");
+  },
+  z
+    .array(z.string().max(300, "a job key is longer than 300 characters"))
+    .min(1, "select at least one job")
+    .max(MAX_EXPLICIT_IDS, `at most ${MAX_EXPLICIT_IDS.toLocaleString("en-US")} jobs at once; use a filter for more`)
+    .optional(),
+);
+
+/** ids, keys or filter, exactly one; and the source. */
 export const bulkTargetInput = z
-  .object({ ids: idsInput, filter: filterInput, limit: bulkLimitInput })
+  .object({ source: sourceInput, ids: idsInput, keys: keysInput, filter: filterInput, limit: bulkLimitInput })
   .superRefine((v, ctx) => {
-    if ((v.ids === undefined) === (v.filter === undefined)) {
+    if ([v.ids, v.keys, v.filter].filter((x) => x !== undefined).length !== 1) {
       ctx.addIssue({ code: "custom", path: ["ids"], message: "select jobs, or choose \"all matching this filter\"" });
     }
   });
@@ -83,7 +99,9 @@ export const previewBulkInput = bulkTargetInput.and(
 
 export const recoverStaleInput = z
   .object({
+    source: sourceInput,
     ids: idsInput,
+    keys: keysInput,
     all: booleanInput,
     workerId: z.preprocess(blank, z.string().trim().min(1).max(200, "workerId is longer than 200 characters").optional()),
     /** With workerId: also release leases that have not expired (they could run twice). */
@@ -91,7 +109,7 @@ export const recoverStaleInput = z
     reason: reasonInput,
   })
   .superRefine((v, ctx) => {
-    const n = [v.ids !== undefined, v.all === true, v.workerId !== undefined].filter(Boolean).length;
+    const n = [v.ids !== undefined || v.keys !== undefined, v.all === true, v.workerId !== undefined].filter(Boolean).length;
     if (n !== 1) ctx.addIssue({ code: "custom", path: ["ids"], message: "choose the stale jobs to recover: selected ids, all stale, or one worker's jobs" });
     if (v.force && v.workerId === undefined) ctx.addIssue({ code: "custom", path: ["force"], message: "force applies to one offline worker's jobs only (workerId)" });
   });
