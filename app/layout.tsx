@@ -12,6 +12,8 @@ import { DemoAlongsideSsoBanner } from "@/components/auth/demo-alongside-sso";
 import { HeaderUser } from "@/components/auth/header-user";
 import { Providers } from "@/components/providers";
 import { SiteNav } from "@/components/site-nav";
+import { type SourceChoice, SourceSwitcher } from "@/components/sources/source-switcher";
+import { getSources } from "@/lib/server/sources";
 import { THEME_INIT_SCRIPT, ThemeToggle } from "@/components/theme-toggle";
 import { getPageCaller } from "@/lib/auth/page-guard";
 import { authSettings } from "@/lib/auth/settings";
@@ -47,8 +49,18 @@ function demoAlongsideSso(): boolean {
   }
 }
 
+/** The sources for the header's switcher (configuration only: no source is asked anything). */
+async function sourceChoices(): Promise<SourceChoice[]> {
+  try {
+    return (await getSources()).all.map((s) => ({ name: s.name, kind: s.kind }));
+  } catch {
+    return [];
+  }
+}
+
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const caller = await clientCaller();
+  const sources = caller?.roles.length ? await sourceChoices() : [];
   // proxy.ts puts a fresh nonce on every page request; scripts without it do not run (CSP).
   const nonce = (await headers()).get("x-nonce") ?? undefined;
   return (
@@ -74,6 +86,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </Link>
               {caller?.roles.length ? <SiteNav /> : null}
               <div className="ml-auto flex min-w-0 items-center gap-3">
+                {sources.length > 1 ? <SourceSwitcher sources={sources} /> : null}
                 {caller ? <HeaderUser caller={caller} /> : null}
                 <ThemeToggle />
               </div>

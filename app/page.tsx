@@ -18,11 +18,22 @@ import { parseOverviewRange } from "@/lib/queries/rollups";
 import { pendingAgeWarnSeconds } from "@/lib/queries/summary";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 import { requirePageRole } from "@/lib/auth/page-guard";
+import type { ReactNode } from "react";
+import { SourceOverview } from "@/components/sources/source-overview";
+import { SourceUnavailable } from "@/components/sources/source-unavailable";
+import { UnknownSource } from "@/components/sources/unknown-source";
+import type { OverviewRange, OverviewSeries } from "@/lib/queries/rollups";
+import { pageSource } from "@/lib/server/page-source";
+import { sourceSeries } from "@/lib/sources/overview";
+import { type Source, type SourceInfo, type SourceSummary, SourceUnavailableError } from "@/lib/sources/types";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole();
   await connection();
   const range = parseOverviewRange((await searchParams).range);
+  const ps = await pageSource((await searchParams).source);
+  if (!ps.ok) return <UnknownSource message={ps.error.message} />;
+  if (ps.source.kind !== "jobdeck") return <SourceOverviewPage source={ps.source} info={ps.info} range={range} />;
   const database = await databaseLabel();
   let overview: Overview | null = null;
   let failure: string | null = null;
@@ -114,5 +125,40 @@ function OverviewBody({ overview }: { overview: Overview }) {
         <DeadJobsTable jobs={summary.recentDead} total={formatCapped(c.dead)} />
       </div>
     </>
+  );
+}
+
+async function SourceOverviewPage({ source, info, range }: { source: Source; info: SourceInfo; range: OverviewRange }) {
+  let data: { summary: SourceSummary; series: OverviewSeries } | null = null;
+  let reason = "";
+  try {
+    const [summary, series] = await Promise.all([source.summary(), getDb().then((db) => sourceSeries(db, source, range))]);
+    data = { summary, series };
+  } catch (err) {
+    reason = err instanceof SourceUnavailableError ? err.detail : describeDbError(err);
+    console.error(`[jobdeck] overview of ${source.name}: ${reason}`);
+  }
+  const body: ReactNode = data ? (
+    <SourceOverview info={info} summary={data.summary} series={data.series} range={range} />
+  ) : (
+    <SourceUnavailable source={source.name} location={info.location} reason={reason} />
+  );
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        <div>
+          <h1 className="text-lg font-semibold">Overview <span className="text-muted">· {source.name}</span></h1>
+          <p className="text-xs text-muted">
+            {info.library}{info.schemaVersion ? ` schema ${info.schemaVersion}` : ""}{info.libraryVersion ? ` · acting with ${info.library} ${info.libraryVersion}` : ""} · <span className="font-mono">{info.location}</span>
+            {info.readOnly ? <> · read-only: {info.readOnlyReason}</> : null}
+          </p>
+        </div>
+        <div className="flex flex-wrap items-center gap-3">
+          <RangePicker range={range} source={source.name} />
+          <AutoRefresh renderedAt={renderClock()} intervalMs={10_000} />
+        </div>
+      </div>
+      {body}
+    </div>
   );
 }

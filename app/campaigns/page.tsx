@@ -10,15 +10,28 @@ import { DbUnavailable } from "@/components/db-unavailable";
 import { formatCount, renderClock } from "@/components/format";
 import { CAMPAIGN_LIST_LIMIT, type CampaignListRow, listCampaigns } from "@/lib/queries/campaigns";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { CapabilityNote } from "@/components/sources/capability-note";
+import { UnknownSource } from "@/components/sources/unknown-source";
+import { pageSource } from "@/lib/server/page-source";
 import { requirePageRole } from "@/lib/auth/page-guard";
 
 export const metadata: Metadata = { title: "Campaigns" };
 
-type Props = { searchParams: Promise<{ before?: string }> };
+type Props = { searchParams: Promise<{ before?: string; source?: string }> };
 
 export default async function CampaignsPage({ searchParams }: Props) {
   await requirePageRole();
   await connection();
+  const ps = await pageSource((await searchParams).source);
+  if (!ps.ok) return <UnknownSource message={ps.error.message} />;
+  if (!ps.info.capabilities.campaigns.supported) {
+    return (
+      <div className="flex flex-col gap-4">
+        <h1 className="text-lg font-semibold">Campaigns <span className="text-muted">· {ps.source.name} ({ps.info.library})</span></h1>
+        <CapabilityNote capability={ps.info.capabilities.campaigns} source={ps.source.name} testId="campaigns-capability" />
+      </div>
+    );
+  }
   const beforeRaw = (await searchParams).before;
   const before = beforeRaw && /^[1-9]\d{0,15}$/.test(beforeRaw) ? Number(beforeRaw) : undefined;
   let rows: CampaignListRow[] | null = null;

@@ -10,14 +10,33 @@ import { StaleTable } from "@/components/stale/stale-table";
 import { listStaleLocks, type StaleLockRow } from "@/lib/queries/stale";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 import { requirePageRole } from "@/lib/auth/page-guard";
+import { pageSource } from "@/lib/server/page-source";
+import { SourceStaleSection } from "@/components/sources/source-pages";
+import { UnknownSource } from "@/components/sources/unknown-source";
 
 export const metadata: Metadata = { title: "Stale locks" };
 
 const LIMIT = 1_000;
 
-export default async function StalePage() {
+export default async function StalePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole();
   await connection();
+  const ps = await pageSource((await searchParams).source);
+  if (!ps.ok) return <UnknownSource message={ps.error.message} />;
+  if (ps.source.kind !== "jobdeck") {
+    return (
+      <div className="flex flex-col gap-4">
+        <div className="flex flex-wrap items-end justify-between gap-2">
+          <div>
+            <h1 className="text-lg font-semibold">Stale locks <span className="text-muted">· {ps.source.name} ({ps.info.library})</span></h1>
+            <p className="text-xs text-muted">Running jobs whose lock or expiry passed, as {ps.info.library} records them.</p>
+          </div>
+          <AutoRefresh renderedAt={renderClock()} />
+        </div>
+        <SourceStaleSection source={ps.source} info={ps.info} />
+      </div>
+    );
+  }
   let rows: StaleLockRow[] | null = null;
   let failure: string | null = null;
   try {

@@ -13,12 +13,31 @@ import { requirePageRole } from "@/lib/auth/page-guard";
 import { listWorkers, type WorkerRow, workersHoldingJobsOffline } from "@/lib/queries/workers";
 import { queueConfig } from "@/lib/queue/config";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { pageSource } from "@/lib/server/page-source";
+import { SourceWorkersSection } from "@/components/sources/source-pages";
+import { UnknownSource } from "@/components/sources/unknown-source";
 
 export const metadata: Metadata = { title: "Workers" };
 
-export default async function WorkersPage() {
+export default async function WorkersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await requirePageRole();
   await connection();
+  const ps = await pageSource((await searchParams).source);
+  if (!ps.ok) return <UnknownSource message={ps.error.message} />;
+  if (ps.source.kind !== "jobdeck") {
+    return (
+      <div className="flex flex-col gap-4">
+        <div className="flex flex-wrap items-end justify-between gap-2">
+          <div>
+            <h1 className="text-lg font-semibold">Workers <span className="text-muted">· {ps.source.name} ({ps.info.library})</span></h1>
+            <p className="text-xs text-muted">Status as {ps.info.library} itself decides it, where it keeps one.</p>
+          </div>
+          <AutoRefresh renderedAt={renderClock()} />
+        </div>
+        <SourceWorkersSection source={ps.source} info={ps.info} now={renderClock()} />
+      </div>
+    );
+  }
   let workers: WorkerRow[] | null = null;
   let failure: string | null = null;
   try {

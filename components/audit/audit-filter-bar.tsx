@@ -78,6 +78,8 @@ export function AuditFilterBar({ values, issues, actions }: { values: Record<str
         {field("since", { placeholder: "10h, 2d or 2025-06-01", className: "w-48", mono: true })}
         {field("until", { placeholder: "1h or 2025-06-02", className: "w-48", mono: true })}
         {field("job", { placeholder: "123", className: "w-24", mono: true, inputMode: "numeric" })}
+        {field("source", { placeholder: "jobdeck", className: "w-28", mono: true })}
+        {field("key", { placeholder: "queue:uuid", className: "w-56", mono: true })}
         <div className="ml-auto flex items-end gap-2">
           <Link href="/audit" className="inline-flex h-7 items-center rounded border border-border px-2.5 text-sm text-muted hover:bg-surface-2 hover:text-fg">Clear</Link>
           <button type="submit" className="h-7 rounded border border-accent bg-accent px-3 text-sm font-semibold text-accent-fg hover:opacity-90">Apply filters</button>

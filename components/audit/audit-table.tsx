@@ -5,6 +5,7 @@
 import Link from "next/link";
 import type { AuditEventRow } from "@/lib/queries/audit";
 import { targetsAreJobs } from "@/lib/queries/audit";
+import { jobHref, jobLabel } from "../sources/source-href";
 import { formatCount } from "../format";
 import { RelativeTime } from "../ui/relative-time";
 import { OutcomeBadge } from "./outcome-badge";
@@ -32,6 +33,7 @@ export function describeAuditFilter(filter: unknown): string {
 }
 
 function Targets({ e }: { e: AuditEventRow }) {
+  if (e.target_keys?.length) return <SourceTargets e={e} />;
   const ids = e.target_ids ?? [];
   const jobs = targetsAreJobs(e.action);
   const link = (id: number) =>
@@ -60,6 +62,28 @@ function Targets({ e }: { e: AuditEventRow }) {
         </span>
       ) : null}
       {!ids.length && filterText == null ? <span className="text-muted">—</span> : null}
+    </div>
+  );
+}
+
+/** A foreign source's job keys (and the source), linking to each job's page there. */
+function SourceTargets({ e }: { e: AuditEventRow }) {
+  const keys = e.target_keys ?? [];
+  const link = (key: string) => (
+    <Link key={key} href={jobHref(key, e.source)} title={key} className="font-mono text-accent underline">{jobLabel(key)}</Link>
+  );
+  return (
+    <div className="flex min-w-0 flex-col gap-0.5" data-testid="audit-targets">
+      <span className="text-xs text-muted">source {e.source}</span>
+      <span className="flex flex-wrap gap-x-1.5">
+        {keys.slice(0, SHOWN_IDS).map(link)}
+        {keys.length > SHOWN_IDS ? (
+          <details className="inline">
+            <summary className="cursor-pointer text-xs text-muted hover:text-fg">+{formatCount(keys.length - SHOWN_IDS)} more</summary>
+            <span className="flex max-h-40 flex-wrap gap-x-1.5 overflow-auto">{keys.slice(SHOWN_IDS).map(link)}</span>
+          </details>
+        ) : null}
+      </span>
     </div>
   );
 }

@@ -6,6 +6,9 @@ const OUTCOME_STATE: Record<string, { state: string; label: string }> = {
   partial: { state: "retrying", label: "partial" },
   refused: { state: "dead", label: "refused" },
   error: { state: "dead", label: "error" },
+  // A change on another database whose outcome is not written yet, or never was (see /audit docs).
+  pending: { state: "running", label: "pending" },
+  unknown: { state: "stale", label: "unknown" },
 };
 
 export function OutcomeBadge({ outcome }: { outcome: string }) {

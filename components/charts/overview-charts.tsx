@@ -75,7 +75,17 @@ function peak(rows: Row[], key: string): Row | null {
   return best;
 }
 
-export function OverviewCharts({ series }: { series: OverviewSeries }) {
+export function OverviewCharts({
+  series,
+  depthOnly,
+  sampler = "a worker's maintenance loop",
+}: {
+  series: OverviewSeries;
+  /** Only the depth chart, with the sentence that says why there is no history to chart. */
+  depthOnly?: { reason: string };
+  /** Who takes the depth samples, for the empty chart's sentence. */
+  sampler?: string;
+}) {
   const range = OVERVIEW_RANGES[series.range];
   const note = `${range.label}, ${range.stepLabel}, UTC`;
   const pts = series.points;
@@ -108,7 +118,7 @@ export function OverviewCharts({ series }: { series: OverviewSeries }) {
 
   const lastDepth = [...depthRows].reverse().find((r) => r.ready != null);
   const depthSummary = series.depthSamples === 0
-    ? "No queue depth samples in this range yet: a worker's maintenance loop takes one per minute."
+    ? `No queue depth samples in this range yet: ${sampler} takes one per minute.`
     : `Latest sample average: ${formatValue(lastDepth?.ready ?? 0, "count")} ready, ${formatValue(lastDepth?.scheduled ?? 0, "count")} scheduled, ${formatValue(lastDepth?.running ?? 0, "count")} running, ${formatValue(lastDepth?.retrying ?? 0, "count")} retrying; peak ready ${formatValue(peak(depthRows, "ready")?.ready ?? 0, "count")}.`;
 
   const throughputSeries: ChartSeries[] = [
@@ -127,6 +137,26 @@ export function OverviewCharts({ series }: { series: OverviewSeries }) {
     { key: "retrying", label: "Retrying", color: "var(--warn-fg)" },
   ];
 
+  const depthChart = (
+    <ChartFigure id="depth" title="Queue depth by state" note={`average of minute samples ${range.stepLabel}, UTC`} summary={depthSummary}
+      rows={depthRows} series={depthSeries} format="count">
+      <TimeSeriesChart data={depthRows} series={depthSeries} type="area" format="count" rangeSeconds={range.seconds} stacked />
+    </ChartFigure>
+  );
+  if (depthOnly) {
+    return (
+      <section aria-labelledby="charts-title" className="flex flex-col gap-2">
+        <h2 id="charts-title" className="sr-only">History</h2>
+        <div className="grid gap-4 lg:grid-cols-2">
+          {depthChart}
+          <p className="self-start rounded-md border border-border bg-surface-2 px-3 py-2 text-sm text-muted" data-testid="charts-capability">
+            No throughput, failure-rate or runtime charts: {depthOnly.reason}.
+          </p>
+        </div>
+      </section>
+    );
+  }
+
   return (
     <section aria-labelledby="charts-title" className="flex flex-col gap-2">
       <h2 id="charts-title" className="sr-only">History</h2>
@@ -135,10 +165,7 @@ export function OverviewCharts({ series }: { series: OverviewSeries }) {
           rows={throughputRows} series={throughputSeries} format="count">
           <TimeSeriesChart data={throughputRows} series={throughputSeries} type="bar" format="count" rangeSeconds={range.seconds} stacked />
         </ChartFigure>
-        <ChartFigure id="depth" title="Queue depth by state" note={`average of minute samples ${range.stepLabel}, UTC`} summary={depthSummary}
-          rows={depthRows} series={depthSeries} format="count">
-          <TimeSeriesChart data={depthRows} series={depthSeries} type="area" format="count" rangeSeconds={range.seconds} stacked />
-        </ChartFigure>
+        {depthChart}
         <ChartFigure id="failure-rate" title="Failure rate" note={`failed ÷ (completed + failed) attempts, ${note}`} summary={rateSummary}
           rows={rateRows} series={rateSeries} format="percent">
           <TimeSeriesChart data={rateRows} series={rateSeries} type="line" format="percent" rangeSeconds={range.seconds} />

@@ -4,6 +4,7 @@
 // the same dialog as /workers). Each asks first (confirm dialog with an optional reason for the
 // audit log), then shows the outcome as a toast and refreshes the page. Expected refusals (the job changed state meanwhile) are reported, not thrown.
 // Operators and admins only: a viewer sees a read-only note instead (the server refuses anyway).
+// Works for a job of any source: an action the source cannot do is not offered, and says why.
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { cancelJobsAction } from "@/lib/actions/cancel-jobs";
@@ -18,10 +19,18 @@ import { RecoverWorkerJobs } from "../workers/recover-worker-jobs";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { useToast } from "../ui/toast";
 
-type Kind = "retry" | "cancel" | "priority" | "runNow" | "recover";
+export type Kind = "retry" | "cancel" | "priority" | "runNow" | "recover";
 
 export interface JobActionsProps {
-  id: number;
+  /** The job's key in its source (native: the id). */
+  jobKey: string;
+  /** How the job is named: "#42". */
+  label: string;
+  /** The source (`jobdeck` = the native queue) and its library, for the dialogs' words. */
+  source: string;
+  library: string;
+  /** Actions the source cannot do, with why. */
+  unsupported?: Partial<Record<Kind, string>>;
   state: JobState;
   priority: number;
   canRetry: boolean;
@@ -65,12 +74,19 @@ function OperatorJobActions(p: JobActionsProps) {
   const priorityId = useId();
   const priorityValid = /^-?\d{1,3}$/.test(priority.trim()) && Math.abs(Number(priority)) <= 100;
 
-  const canCancel = p.state === "pending" || p.state === "failed" || (p.state === "running" && !p.cancelRequested);
-  const canEditQueued = p.state === "pending" || p.state === "failed";
-  const canRecover = p.state === "running" && p.isStale;
+  const native = p.source === "jobdeck";
+  const no = p.unsupported ?? {};
+  const id = p.label;
+  // Only the native queue can ask a running job to stop (its workers check at each heartbeat).
+  const canRetry = p.canRetry && !no.retry;
+  const canCancel = !no.cancel && (p.state === "pending" || p.state === "failed" || (native && p.state === "running" && !p.cancelRequested));
+  const canRunNow = !no.runNow && (p.state === "pending" || p.state === "failed");
+  const canPriority = !no.priority && (p.state === "pending" || p.state === "failed");
+  const canRecover = !no.recover && p.state === "running" && p.isStale;
   // Lease not expired yet, worker offline: its jobs are recovered (or force-released) as on /workers.
-  const workerToRecover = p.state === "running" && !p.isStale ? p.offlineWorker : null;
-  const available = p.canRetry || canCancel || canEditQueued || canRecover || workerToRecover != null;
+  const workerToRecover = native && p.state === "running" && !p.isStale ? p.offlineWorker : null;
+  const available = canRetry || canCancel || canRunNow || canPriority || canRecover || workerToRecover != null;
+  const missing = Object.entries(no).filter(([, why]) => why) as [Kind, string][];
 
   function done(title: string, detail?: string) {
     toast.success(title, detail);
@@ -84,113 +100,125 @@ function OperatorJobActions(p: JobActionsProps) {
   }
   function failed(what: string, error: string) {
     // The dialog shows the error too (it stays open); the toast keeps it after the dialog closes.
-    toast.error(`Could not ${what} job #${p.id}`, error);
+    toast.error(`Could not ${what} job ${id}`, error);
     throw new Error(error);
   }
 
   async function run(kind: Kind, reason: string) {
-    const ids = [p.id];
+    const target = { source: p.source, keys: [p.jobKey] };
     const r = reason || undefined;
     switch (kind) {
       case "retry": {
-        const res = await retryJobsAction({ ids, reason: r });
+        const res = await retryJobsAction({ ...target, reason: r });
         if (!res.ok) return failed("retry", res.error);
         const o = res.result;
-        if (o.affected > 0) return done(`Retried job #${p.id}`, "It is pending again and runs when a worker is free.");
-        return refused(`Job #${p.id} was not retried`, o.skipped_running ? "It is running; running jobs are never retried." : `It is ${skippedState(o) ?? "gone"} now.`);
+        if (o.affected > 0) return done(`Retried job ${id}`, "It is pending again and runs when a worker is free.");
+        return refused(`Job ${id} was not retried`, o.skipped_running ? "It is running; running jobs are never retried." : `It is ${skippedState(o) ?? "gone"} now.`);
       }
       case "cancel": {
-        const res = await cancelJobsAction({ ids, reason: r });
+        const res = await cancelJobsAction({ ...target, reason: r });
         if (!res.ok) return failed("cancel", res.error);
         const o = res.result;
-        if (o.affected > 0) return done(`Cancelled job #${p.id}`);
-        if (o.cancel_requested > 0) return done(`Cancel requested for job #${p.id}`, "Its worker stops it at its next heartbeat.");
-        return refused(`Job #${p.id} was not cancelled`, `It is ${skippedState(o) ?? "gone"} now.`);
+        if (o.affected > 0) return done(`Cancelled job ${id}`);
+        if (o.cancel_requested > 0) return done(`Cancel requested for job ${id}`, "Its worker stops it at its next heartbeat.");
+        return refused(`Job ${id} was not cancelled`, `It is ${skippedState(o) ?? "gone"} now.`);
       }
       case "priority": {
         const value = Number(priority);
-        const res = await setPriorityAction({ ids, priority: value, reason: r });
+        const res = await setPriorityAction({ ...target, priority: value, reason: r });
         if (!res.ok) return failed("change the priority of", res.error);
         const o = res.result;
-        if (o.affected > 0) return done(`Priority of job #${p.id} set to ${value}`);
-        return refused(`Priority of job #${p.id} unchanged`, `It is ${skippedState(o) ?? "gone"} now; only waiting jobs change priority.`);
+        if (o.affected > 0) return done(`Priority of job ${id} set to ${value}`);
+        return refused(`Priority of job ${id} unchanged`, `It is ${skippedState(o) ?? "gone"} now; only waiting jobs change priority.`);
       }
       case "runNow": {
-        const res = await runNowAction({ ids, reason: r });
+        const res = await runNowAction({ ...target, reason: r });
         if (!res.ok) return failed("run now", res.error);
         const o = res.result;
-        if (o.affected > 0) return done(`Job #${p.id} is ready to run now`);
-        return refused(`Job #${p.id} was not moved`, `It is ${skippedState(o) ?? "gone"} now.`);
+        if (o.affected > 0) return done(`Job ${id} is ready to run now`);
+        return refused(`Job ${id} was not moved`, `It is ${skippedState(o) ?? "gone"} now.`);
       }
       case "recover": {
-        const res = await recoverStaleAction({ ids, reason: r });
+        const res = await recoverStaleAction({ ...target, reason: r });
         if (!res.ok) return failed("recover", res.error);
         const o = res.result;
         if (o.recovered > 0) {
           const parts = Object.entries(o.by_state).filter(([, n]) => n > 0).map(([s, n]) => `${n.toLocaleString("en-US")} ${s}`);
-          return done(`Recovered job #${p.id}`, parts.join(", "));
+          return done(`Recovered job ${id}`, parts.join(", "));
         }
-        return refused(`Job #${p.id} was not recovered`, o.skipped[0]?.reason ?? "Nothing was stale any more.");
+        return refused(`Job ${id} was not recovered`, o.skipped[0]?.reason ?? "Nothing was stale any more.");
       }
     }
   }
 
   const dialogs: Record<Kind, { title: string; message: string; confirm: string; tone?: "danger" }> = {
     retry: {
-      title: `Retry job #${p.id}`,
-      message: `Job #${p.id} goes back to pending with a fresh attempt count; its history and last error stay.`,
+      title: `Retry job ${id}`,
+      message: `Job ${id} goes back to pending with a fresh attempt count; its history and last error stay.`,
       confirm: "Retry job",
     },
     cancel: {
-      title: `Cancel job #${p.id}`,
+      title: `Cancel job ${id}`,
       message:
         p.state === "running"
-          ? `Job #${p.id} is running: its worker is asked to stop it at its next heartbeat.`
-          : `Job #${p.id} will not run. You can retry it later.`,
+          ? `Job ${id} is running: its worker is asked to stop it at its next heartbeat.`
+          : `Job ${id} will not run. You can retry it later.`,
       confirm: p.state === "running" ? "Request cancel" : "Cancel job",
       tone: "danger",
     },
     priority: {
-      title: `Change priority of job #${p.id}`,
+      title: `Change priority of job ${id}`,
       message: "Higher runs first (from -100 to 100). Only waiting jobs change priority.",
       confirm: "Set priority",
     },
     runNow: {
-      title: `Run job #${p.id} now`,
-      message: `Job #${p.id} becomes ready at once instead of waiting for its scheduled time or backoff.`,
+      title: `Run job ${id} now`,
+      message: `Job ${id} becomes ready at once instead of waiting for its scheduled time or backoff.`,
       confirm: "Run now",
     },
     recover: {
-      title: `Recover job #${p.id}`,
-      message: `The lease of job #${p.id} expired. It goes back to pending (dead when no attempts remain; cancelled when a cancel was requested), and the lost attempt stays in the history.`,
+      title: `Recover job ${id}`,
+      message: native
+        ? `The lease of job ${id} expired. It goes back to pending (dead when no attempts remain; cancelled when a cancel was requested), and the lost attempt stays in the history.`
+        : `The lock of job ${id} expired. ${p.library} takes it back as it would itself (it runs again, or fails when no attempts remain).`,
       confirm: "Recover job",
       tone: "danger",
     },
   };
 
+  const why = missing.length ? (
+    <p className="basis-full text-xs text-muted" data-testid="actions-unsupported">
+      {missing.map(([k, reason]) => `${dialogs[k].confirm}: ${reason}`).join(" · ")}
+    </p>
+  ) : null;
   if (!available) {
-    return <p className="text-sm text-muted">No action applies to a {p.state} job.</p>;
+    return (
+      <div className="flex flex-col gap-1">
+        <p className="text-sm text-muted">No action applies to a {p.state} job{missing.length ? " on this source" : ""}.</p>
+        {why}
+      </div>
+    );
   }
   const d = open ? dialogs[open] : null;
   return (
     <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Job actions">
-      {p.canRetry ? (
+      {canRetry ? (
         <button type="button" className={btnPrimary} onClick={() => setOpen("retry")}>↻ Retry</button>
       ) : null}
       {canRecover ? (
         <button type="button" className={btnPrimary} onClick={() => setOpen("recover")}>⟲ Recover stale</button>
       ) : null}
       {workerToRecover ? <RecoverWorkerJobs workerId={workerToRecover} label="Recover worker's jobs" /> : null}
-      {canEditQueued ? (
-        <>
-          <button type="button" className={btnPlain} onClick={() => setOpen("runNow")} disabled={!p.runAtInFuture}
-            title={p.runAtInFuture ? undefined : "It is already due; it runs when a worker is free"}>
-            ▶ Run now
-          </button>
-          <button type="button" className={btnPlain} onClick={() => { setPriority(String(p.priority)); setOpen("priority"); }}>
-            ⇅ Priority
-          </button>
-        </>
+      {canRunNow ? (
+        <button type="button" className={btnPlain} onClick={() => setOpen("runNow")} disabled={!p.runAtInFuture}
+          title={p.runAtInFuture ? undefined : "It is already due; it runs when a worker is free"}>
+          ▶ Run now
+        </button>
+      ) : null}
+      {canPriority ? (
+        <button type="button" className={btnPlain} onClick={() => { setPriority(String(Math.max(-100, Math.min(100, p.priority)))); setOpen("priority"); }}>
+          ⇅ Priority
+        </button>
       ) : null}
       {canCancel ? (
         <button type="button" className={btnDanger} onClick={() => setOpen("cancel")}>✕ Cancel</button>
@@ -224,6 +252,7 @@ function OperatorJobActions(p: JobActionsProps) {
           </div>
         ) : null}
       </ConfirmDialog>
+      {why}
     </div>
   );
 }

@@ -4,7 +4,6 @@
 // text; payload and result keys named in JOBDECK_REDACT_KEYS show as "••••" unless the page's
 // caller may see secrets (the page passes redactionFor(caller), lib/auth/caller).
 import Link from "next/link";
-import type { ReactNode } from "react";
 import type { AuditEventRow } from "@/lib/queries/audit";
 import { ACTIVE_STATES, type JobDetail } from "@/lib/queries/job-detail";
 import { JOB_STATES } from "@/lib/queue/state-machine";
@@ -13,37 +12,10 @@ import { AuditTable } from "../audit/audit-table";
 import { formatCount, formatDuration } from "../format";
 import { Panel } from "../overview/panel";
 import { StateBadge } from "../state-badge";
-import { RelativeTime } from "../ui/relative-time";
 import { AttemptsTimeline } from "./attempts-timeline";
 import { JobActions } from "./job-actions";
+import { Field, When, YesNo } from "./detail-parts";
 import { JsonBlock } from "./json-block";
-
-/** "2026-05-14 09:03:12 UTC" (same format as RelativeTime's hover; computed on the server). */
-function utc(d: Date): string {
-  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}
-
-function When({ date, now }: { date: Date | null; now: number }) {
-  if (!date) return <span className="text-muted">—</span>;
-  return (
-    <span className="whitespace-nowrap">
-      <RelativeTime date={date} now={now} /> <span className="text-xs text-muted">· {utc(new Date(date))}</span>
-    </span>
-  );
-}
-
-function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div className="grid grid-cols-[9rem_minmax(0,1fr)] gap-2 px-3 py-1 text-sm" data-testid={testId}>
-      <dt className="text-muted">{label}</dt>
-      <dd className="min-w-0 break-words">{children}</dd>
-    </div>
-  );
-}
-
-function YesNo({ value, yes, no, bad = false }: { value: boolean; yes: string; no: string; bad?: boolean }) {
-  return value ? <span className={bad ? "font-semibold text-bad" : "font-semibold text-ok"}>{yes}</span> : <span>{no}</span>;
-}
 
 export function workerHref(id: string): string {
   return `/workers#${encodeURIComponent(`worker-${id}`)}`;
@@ -71,7 +43,10 @@ export function JobDetailView({ detail: d, audit, redaction }: { detail: JobDeta
         <p className="mt-1 text-[15px] font-medium">{d.recovery_hint}</p>
         <div className="mt-3 text-fg">
           <JobActions
-            id={j.id}
+            jobKey={String(j.id)}
+            label={`#${j.id}`}
+            source="jobdeck"
+            library="jobdeck"
             state={j.state}
             priority={j.priority}
             canRetry={d.can_retry}

@@ -4,7 +4,8 @@
 // many jobs it will change and skip, by state), shows it in the confirm dialog with an optional
 // reason, then runs (in audited batches of 1,000 on the server), toasts the outcome and refreshes
 // the list. More jobs at once than JOBDECK_BULK_CONFIRM_THRESHOLD need an admin: the preview says
-// so (allowed: false) and the dialog explains it with the confirm button disabled.
+// so (allowed: false) and the dialog explains it with the confirm button disabled. Works on any
+// source; an action the source cannot do is not offered, and the bar says why.
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useId, useState } from "react";
@@ -20,8 +21,11 @@ import { useToast } from "../ui/toast";
 import { formatCount } from "../format";
 import { describeStates, jobsCount } from "./format-jobs";
 
-/** What the bulk action goes by: explicit ids, or the page's filter as a query string. */
-export type BulkTarget = { ids: number[]; filter?: undefined } | { filter: string; ids?: undefined };
+/** What the bulk action goes by: selected job keys, or the page's filter as a query string. */
+export type BulkTarget = { keys: string[]; filter?: undefined } | { filter: string; keys?: undefined };
+
+/** Actions the source cannot do, with the sentence that says why (lib/sources capabilities). */
+export type UnsupportedActions = Partial<Record<BulkAction, string>>;
 
 type ActionFailure = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
 type ActionResult<T> = ({ ok: true } & T) | ActionFailure;
@@ -103,12 +107,17 @@ type PreviewState =
   | { status: "error"; error: string };
 
 export function BulkActions({
+  source,
   target,
+  unsupported = {},
   selectedLabel,
   onClear,
   onDone,
 }: {
+  /** The source the jobs belong to (`jobdeck` = the native queue). */
+  source: string;
   target: BulkTarget;
+  unsupported?: UnsupportedActions;
   /** "3 jobs selected" / "All 1,204 jobs matching this filter" */
   selectedLabel: string;
   onClear: () => void;
@@ -124,7 +133,8 @@ export function BulkActions({
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const priorityId = useId();
 
-  const targetInput = target.ids ? { ids: target.ids } : { filter: target.filter };
+  const targetInput = { source, ...(target.keys ? { keys: target.keys } : { filter: target.filter }) };
+  const missing = Object.entries(unsupported).filter(([, why]) => why) as [BulkAction, string][];
 
   async function open(a: BulkAction) {
     setAction(a);
@@ -184,11 +194,16 @@ export function BulkActions({
     >
       <p className="text-sm font-medium" aria-live="polite" data-testid="selection-label">{selectedLabel}</p>
       <div className="flex flex-wrap gap-1.5">
-        <BarButton onClick={() => void open("retry")}>↻ Retry</BarButton>
-        <BarButton onClick={() => void open("cancel")}>✕ Cancel</BarButton>
-        <BarButton onClick={() => void open("setPriority")}>⇅ Priority…</BarButton>
-        <BarButton onClick={() => void open("runNow")}>▶ Run now</BarButton>
+        {unsupported.retry ? null : <BarButton onClick={() => void open("retry")}>↻ Retry</BarButton>}
+        {unsupported.cancel ? null : <BarButton onClick={() => void open("cancel")}>✕ Cancel</BarButton>}
+        {unsupported.setPriority ? null : <BarButton onClick={() => void open("setPriority")}>⇅ Priority…</BarButton>}
+        {unsupported.runNow ? null : <BarButton onClick={() => void open("runNow")}>▶ Run now</BarButton>}
       </div>
+      {missing.length ? (
+        <p className="basis-full text-xs text-muted" data-testid="bulk-unsupported">
+          {missing.map(([a, why]) => `${TITLES[a].replace(" jobs", "")}: ${why}`).join(" · ")}
+        </p>
+      ) : null}
       <button type="button" onClick={onClear} className="ml-auto rounded px-2 py-1 text-sm text-muted underline hover:text-fg">
         Clear selection
       </button>
@@ -249,7 +264,7 @@ export function BulkActions({
         ) : null}
         {p && p.matched > 0 ? (
           <p className="text-xs text-muted">
-            {target.filter != null ? "All jobs matching this filter" : "Selected jobs"} by state: {describeStates(p.by_state)}.
+            {Object.keys(p.by_state).length ? <>{target.filter != null ? "All jobs matching this filter" : "Selected jobs"} by state: {describeStates(p.by_state)}.</> : null}
             {touching > 1_000 ? ` Runs in ${formatCount(Math.ceil(touching / 1_000))} batches of 1,000, each its own transaction; workers keep claiming meanwhile.` : ""}
           </p>
         ) : null}

@@ -5,6 +5,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId } from "react";
+import { withSource } from "../sources/source-href";
 import { FILTER_LABELS } from "./filter-labels";
 
 /** Raw URL values of the filter fields, as typed (state may repeat). */
@@ -25,13 +26,29 @@ const STATE_OPTIONS = [
 ] as const;
 
 
+/** URL field → the JobCriteria field a source may not support, and back. */
+const FIELD_CRITERIA: Record<string, string> = { campaign: "campaignId", since: "sinceSeconds", payload: "payloadContains" };
+const URL_FIELD: Record<string, string> = Object.fromEntries(Object.entries(FIELD_CRITERIA).map(([u, c]) => [c, u]));
+
 const ADVANCED = ["since", "createdSince", "createdUntil", "finishedSince", "finishedUntil", "errorPrefix", "errorContains", "payload", "campaign"];
 
 function first(v: string | string[] | undefined): string {
   return Array.isArray(v) ? (v[v.length - 1] ?? "") : (v ?? "");
 }
 
-export function FilterBar({ values, issues }: { values: FilterValues; issues: FilterIssue[] }) {
+export function FilterBar({
+  values,
+  issues,
+  source = "jobdeck",
+  unsupported = {},
+}: {
+  values: FilterValues;
+  issues: FilterIssue[];
+  /** The source listed: kept in the URL (a hidden field), so filtering never switches source. */
+  source?: string;
+  /** Filter fields this source cannot apply, with why: shown disabled with the reason. */
+  unsupported?: Partial<Record<string, string>>;
+}) {
   const router = useRouter();
   const baseId = useId();
   const errorsFor = (field: string) => issues.filter((i) => i.field === field);
@@ -55,13 +72,15 @@ export function FilterBar({ values, issues }: { values: FilterValues; issues: Fi
       if (t !== "") sp.set(k, t);
     }
     const qs = sp.toString();
-    router.push(qs ? `/jobs?${qs}` : "/jobs");
+    router.push(withSource(qs ? `/jobs?${qs}` : "/jobs", source));
   }
 
   const field = (name: string, opts: { placeholder?: string; className?: string; mono?: boolean; inputMode?: "numeric" } = {}) => {
     const id = `${baseId}-${name}`;
     const errs = errorsFor(name);
     const errId = `${id}-err`;
+    const why = unsupported[FIELD_CRITERIA[name] ?? name];
+    const noteId = `${id}-note`;
     return (
       <div className={`flex min-w-0 flex-col gap-0.5 ${opts.className ?? ""}`}>
         <label htmlFor={id} className="text-[11px] font-medium text-muted">{FILTER_LABELS[name]}</label>
@@ -72,13 +91,17 @@ export function FilterBar({ values, issues }: { values: FilterValues; issues: Fi
           placeholder={opts.placeholder}
           inputMode={opts.inputMode}
           aria-invalid={errs.length ? true : undefined}
-          aria-describedby={errs.length ? errId : undefined}
+          aria-describedby={errs.length ? errId : why ? noteId : undefined}
+          disabled={why !== undefined && first(values[name]) === ""}
+          title={why}
           autoComplete="off"
           spellCheck={false}
           className={`h-7 rounded border bg-bg px-2 text-sm placeholder:text-muted/80 ${opts.mono ? "font-mono text-xs" : ""} ${errs.length ? "border-bad" : "border-border"}`}
         />
         {errs.length ? (
           <p id={errId} className="text-[11px] text-bad" data-testid={`filter-error-${name}`}>{errs.map((e) => e.message).join("; ")}</p>
+        ) : why ? (
+          <p id={noteId} className="sr-only">{why}</p>
         ) : null}
       </div>
     );
@@ -121,7 +144,7 @@ export function FilterBar({ values, issues }: { values: FilterValues; issues: Fi
         {field("worker", { placeholder: "worker id", className: "w-36", mono: true })}
         {field("id", { placeholder: "123", className: "w-24", mono: true, inputMode: "numeric" })}
         <div className="ml-auto flex items-end gap-2">
-          <Link href="/jobs" className="inline-flex h-7 items-center rounded border border-border px-2.5 text-sm text-muted hover:bg-surface-2 hover:text-fg">
+          <Link href={withSource("/jobs", source)} className="inline-flex h-7 items-center rounded border border-border px-2.5 text-sm text-muted hover:bg-surface-2 hover:text-fg">
             Clear
           </Link>
           <button type="submit" className="h-7 rounded border border-accent bg-accent px-3 text-sm font-semibold text-accent-fg hover:opacity-90">
@@ -151,6 +174,15 @@ export function FilterBar({ values, issues }: { values: FilterValues; issues: Fi
         </p>
       </details>
       {first(values.limit) ? <input type="hidden" name="limit" value={first(values.limit)} /> : null}
+      {source !== "jobdeck" ? <input type="hidden" name="source" value={source} /> : null}
+      {Object.keys(unsupported).length ? (
+        <p className="text-[11px] text-muted" data-testid="filters-unsupported">
+          Not available for {source}:{" "}
+          {Object.entries(unsupported).map(([f, why], i) => (
+            <span key={f}>{i ? " · " : ""}<span className="font-medium">{FILTER_LABELS[URL_FIELD[f] ?? f] ?? f}</span> — {why}</span>
+          ))}
+        </p>
+      ) : null}
     </form>
   );
 }

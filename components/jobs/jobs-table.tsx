@@ -6,6 +6,7 @@
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { formatCount } from "../format";
+import { jobHref, jobLabel } from "../sources/source-href";
 import { StateBadge } from "../state-badge";
 import { RelativeTime } from "../ui/relative-time";
 import { formatRuntime } from "./format-jobs";
@@ -18,6 +19,7 @@ const tdNum = `${td} tabular text-right whitespace-nowrap`;
 
 export function JobsTable({
   jobs,
+  source,
   isSelected,
   allOnPage,
   someOnPage,
@@ -27,11 +29,13 @@ export function JobsTable({
   selectable = true,
 }: {
   jobs: JobRowView[];
-  isSelected: (id: number) => boolean;
+  /** The source listed: links keep it. */
+  source: string;
+  isSelected: (key: string) => boolean;
   allOnPage: boolean;
   someOnPage: boolean;
   /** range: shift was held (select from the last clicked row to this one). */
-  onToggle: (id: number, checked: boolean, range: boolean) => void;
+  onToggle: (key: string, checked: boolean, range: boolean) => void;
   onTogglePage: (checked: boolean) => void;
   renderedAt: number;
   /** Show the selection checkboxes (the caller may run bulk actions). */
@@ -74,13 +78,14 @@ export function JobsTable({
         </thead>
         <tbody className="divide-y divide-border">
           {jobs.map((j) => {
-            const selected = isSelected(j.id);
-            const scheduled = j.state === "pending" && Date.parse(j.runAt) > renderedAt + 1_000;
+            const selected = isSelected(j.key);
+            const scheduled = j.state === "pending" && j.runAt != null && Date.parse(j.runAt) > renderedAt + 1_000;
+            const label = jobLabel(j.key);
             return (
               <tr
-                key={j.id}
+                key={j.key}
                 data-testid="job-row"
-                data-job-id={j.id}
+                data-job-id={j.key}
                 data-state={j.state}
                 aria-selected={selectable ? selected : undefined}
                 className={selected ? "bg-info-bg/60" : "hover:bg-surface-2/70"}
@@ -89,19 +94,19 @@ export function JobsTable({
                   <td className={td}>
                     <input
                       type="checkbox"
-                      aria-label={`Select job ${j.id}`}
+                      aria-label={`Select job ${label}`}
                       checked={selected}
                       onChange={(e) => {
                         const range = (e.nativeEvent as MouseEvent).shiftKey === true;
-                        onToggle(j.id, e.target.checked, range);
+                        onToggle(j.key, e.target.checked, range);
                       }}
                       className="h-4 w-4 accent-accent align-middle"
                     />
                   </td>
                 ) : null}
                 <td className={`${td} tabular font-mono text-xs`}>
-                  <Link href={`/jobs/${j.id}`} className="text-accent underline-offset-2 hover:underline" data-testid="job-link">
-                    #{j.id}
+                  <Link href={jobHref(j.key, source)} title={j.key} className="text-accent underline-offset-2 hover:underline" data-testid="job-link">
+                    {label}
                   </Link>
                 </td>
                 <td className={td}>
@@ -113,13 +118,16 @@ export function JobsTable({
                 <td className={td} data-col="state">
                   <span className="flex flex-wrap items-center gap-1">
                     <StateBadge state={scheduled ? "scheduled" : j.state} label={scheduled ? "scheduled" : undefined} />
+                    {j.nativeState !== j.state ? (
+                      <span className="font-mono text-[10px] text-muted" title="the state as the job's library names it" data-testid="native-state">{j.nativeState}</span>
+                    ) : null}
                     {j.cancelRequested && j.state === "running" ? (
                       <span className="text-[10px] text-warn" title="a cancel was requested; the worker stops at its next heartbeat">cancelling</span>
                     ) : null}
                   </span>
                 </td>
                 <td className={tdNum} data-col="attempts">
-                  {formatCount(j.attempts)}/{formatCount(j.maxAttempts)}
+                  {formatCount(j.attempts)}/{j.maxAttempts == null ? "—" : formatCount(j.maxAttempts)}
                 </td>
                 <td className={tdNum} data-col="priority">{formatCount(j.priority)}</td>
                 <td className={td}>

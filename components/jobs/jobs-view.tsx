@@ -14,7 +14,8 @@ import { DbUnavailable } from "../db-unavailable";
 import { formatCount } from "../format";
 import { refreshDelay, retryAfterMs } from "../live-refresh";
 import { LiveStatus } from "../live-status";
-import { BulkActions, type BulkTarget } from "./bulk-actions";
+import { withSource } from "../sources/source-href";
+import { BulkActions, type BulkTarget, type UnsupportedActions } from "./bulk-actions";
 import { jobsCount } from "./format-jobs";
 import { JobsTable } from "./jobs-table";
 import { RateLimitedNotice } from "./rate-limited";
@@ -72,8 +73,14 @@ export function JobsView({
   query,
   filterQuery,
   hasFilter,
+  unsupported = {},
+  readOnlyReason = null,
 }: {
   initial: JobsPageView;
+  /** Bulk actions this source cannot do, with why (not offered; the bar says why). */
+  unsupported?: UnsupportedActions;
+  /** Set when the source cannot change anything: no selection, one sentence instead. */
+  readOnlyReason?: string | null;
   /** The page's URL query (filter + cursor): the react-query key and what the refresh fetches.
    *  The parent keys this component by the filter alone, so a selection survives paging. */
   query: string;
@@ -82,7 +89,8 @@ export function JobsView({
   hasFilter: boolean;
 }) {
   const [paused, setPaused] = useState(false);
-  const canBulk = useCan("operator");
+  const canBulk = useCan("operator") && readOnlyReason == null;
+  const source = initial.source;
   // How long the last refresh took: the next one waits SLOW_FACTOR times as long (at least REFRESH_MS).
   const [lastDurationMs, setLastDurationMs] = useState<number | null>(null);
   const { data, error, dataUpdatedAt, isFetching } = useQuery({
@@ -103,11 +111,11 @@ export function JobsView({
   const rateLimited = error instanceof RateLimitedError ? error : null;
   const delayMs = refreshDelay(REFRESH_MS, lastDurationMs, rateLimited?.waitMs ?? null);
 
-  const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [allMatching, setAllMatching] = useState(false);
-  const lastClicked = useRef<number | null>(null);
+  const lastClicked = useRef<string | null>(null);
   const jobs = data.jobs;
-  const pageIds = useMemo(() => jobs.map((j) => j.id), [jobs]);
+  const pageIds = useMemo(() => jobs.map((j) => j.key), [jobs]);
   const selectedOnPage = allMatching ? pageIds.length : pageIds.filter((id) => selected.has(id)).length;
 
   const clear = useCallback(() => {
@@ -125,7 +133,7 @@ export function JobsView({
     return () => window.removeEventListener("keydown", onKey);
   }, [selected, allMatching, clear]);
 
-  function toggle(id: number, checked: boolean, range: boolean) {
+  function toggle(id: string, checked: boolean, range: boolean) {
     // Leaving "all matching": keep the page's rows selected except the one just unticked.
     const base = allMatching ? new Set(pageIds) : new Set(selected);
     setAllMatching(false);
@@ -155,19 +163,21 @@ export function JobsView({
 
   const matching = data.matching;
   const matchingText = `${formatCount(matching.value)}${matching.capped ? "+" : ""}`;
-  const multiPage = data.nextBeforeId != null || data.prevAfterId != null;
-  const target: BulkTarget | null = allMatching ? { filter: filterQuery } : selected.size ? { ids: [...selected] } : null;
+  const multiPage = data.next != null || data.prev != null;
+  const target: BulkTarget | null = allMatching ? { filter: filterQuery } : selected.size ? { keys: [...selected] } : null;
   const selectedLabel = allMatching
     ? `All ${matchingText} ${matching.value === 1 && !matching.capped ? "job" : "jobs"} matching this filter selected`
     : `${jobsCount(selected.size)} selected${selected.size > selectedOnPage ? ` (${formatCount(selected.size - selectedOnPage)} on other pages)` : ""}`;
 
-  const pageLink = (cursor: { beforeId?: number; afterId?: number }) => {
+  // The native source keeps its readable `beforeId`/`afterId` URLs; other sources' cursors are opaque.
+  const pageLink = (cursor: { before?: string; after?: string }) => {
     const sp = new URLSearchParams(filterQuery);
     const limit = new URLSearchParams(query).get("limit");
     if (limit) sp.set("limit", limit);
-    if (cursor.beforeId != null) sp.set("beforeId", String(cursor.beforeId));
-    if (cursor.afterId != null) sp.set("afterId", String(cursor.afterId));
-    return `/jobs?${sp.toString()}`;
+    const native = source === "jobdeck";
+    if (cursor.before != null) sp.set(native ? "beforeId" : "before", cursor.before);
+    if (cursor.after != null) sp.set(native ? "afterId" : "after", cursor.after);
+    return withSource(`/jobs?${sp.toString()}`, source);
   };
 
   return (
@@ -227,7 +237,7 @@ export function JobsView({
             <>
               <p className="font-medium">No jobs match these filters</p>
               <p className="mt-1 text-sm text-muted">Try a wider time range or fewer states.</p>
-              <Link href="/jobs" className="mt-3 inline-block text-accent underline">Clear filters</Link>
+              <Link href={withSource("/jobs", source)} className="mt-3 inline-block text-accent underline">Clear filters</Link>
             </>
           ) : (
             <>
@@ -239,6 +249,7 @@ export function JobsView({
       ) : (
         <JobsTable
           jobs={jobs}
+          source={source}
           isSelected={(id) => allMatching || selected.has(id)}
           allOnPage={selectedOnPage === pageIds.length && pageIds.length > 0}
           someOnPage={selectedOnPage > 0}
@@ -251,18 +262,18 @@ export function JobsView({
 
       {multiPage ? (
         <nav aria-label="Pages" className="flex items-center justify-between gap-2 text-sm">
-          {data.prevAfterId != null ? (
-            <Link href={pageLink({ afterId: data.prevAfterId })} className="rounded border border-border bg-surface px-3 py-1 hover:bg-surface-2" rel="prev">
+          {data.prev != null ? (
+            <Link href={pageLink({ after: data.prev })} className="rounded border border-border bg-surface px-3 py-1 hover:bg-surface-2" rel="prev">
               ← Newer
             </Link>
           ) : (
             <span aria-disabled="true" className="rounded border border-border px-3 py-1 text-muted">← Newer</span>
           )}
-          {data.prevAfterId != null ? (
+          {data.prev != null ? (
             <Link href={pageLink({})} className="text-muted underline hover:text-fg">Back to newest</Link>
           ) : null}
-          {data.nextBeforeId != null ? (
-            <Link href={pageLink({ beforeId: data.nextBeforeId })} className="rounded border border-border bg-surface px-3 py-1 hover:bg-surface-2" rel="next">
+          {data.next != null ? (
+            <Link href={pageLink({ before: data.next })} className="rounded border border-border bg-surface px-3 py-1 hover:bg-surface-2" rel="next">
               Older →
             </Link>
           ) : (
@@ -271,7 +282,11 @@ export function JobsView({
         </nav>
       ) : null}
 
-      {canBulk && target ? <BulkActions target={target} selectedLabel={selectedLabel} onClear={clear} onDone={clear} /> : null}
+      {readOnlyReason && jobs.length ? (
+        <p className="text-xs text-muted" data-testid="read-only-note">No actions on this source: {readOnlyReason}</p>
+      ) : null}
+
+      {canBulk && target ? <BulkActions source={source} target={target} unsupported={unsupported} selectedLabel={selectedLabel} onClear={clear} onDone={clear} /> : null}
     </div>
   );
 }

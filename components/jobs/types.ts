@@ -1,33 +1,18 @@
 // The Jobs page's data as it travels to the browser (JSON: dates as ISO strings), shared by the
 // server page, the internal route handler that the live refresh polls, and the client table.
-import type { JobState } from "@/lib/queue/state-machine";
+import type { SourceJob } from "@/lib/sources/types";
 
-export interface JobRowView {
-  id: number;
-  kind: string;
-  queue: string;
-  state: JobState;
-  attempts: number;
-  maxAttempts: number;
-  priority: number;
-  worker: string | null;
-  createdAt: string;
-  runAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  cancelRequested: boolean;
-  campaignId: number | null;
-  runtimeMs: number | null;
-  /** First line of last_error: shown as text, never as HTML. */
-  errorLine: string | null;
-}
+/** One row: a job of any source (lib/sources/types). `key` identifies it within its source. */
+export type JobRowView = SourceJob;
 
 export interface JobsPageView {
+  /** The source listed (`jobdeck` = the native queue). */
+  source: string;
   jobs: JobRowView[];
-  /** `beforeId` of the next (older) page; null on the last page. */
-  nextBeforeId: number | null;
-  /** `afterId` of the previous (newer) page; null on the first page. */
-  prevAfterId: number | null;
+  /** Opaque cursor of the next (older) page; null on the last page. */
+  next: string | null;
+  /** Opaque cursor of the previous (newer) page; null on the first page. */
+  prev: string | null;
   /** Jobs matching the filter (all pages): exact up to the cap, then "at least". */
   matching: { value: number; capped: boolean };
   /** Server clock (ms) when the data was read. */

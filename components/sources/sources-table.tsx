@@ -20,14 +20,14 @@ function Count({ row, state }: { row: SourceOverviewRow; state: (typeof STATES)[
 function Health({ row }: { row: SourceOverviewRow }) {
   if (!row.health.ok) {
     return (
-      <span className="flex flex-col gap-0.5">
+      <span className="flex flex-col items-start gap-0.5">
         <StateBadge state="offline" label="unreachable" />
         <span className="max-w-[22rem] truncate font-mono text-[11px] text-bad" title={row.health.error ?? undefined}>{row.health.error}</span>
       </span>
     );
   }
   return (
-    <span className="flex flex-col gap-0.5">
+    <span className="flex flex-col items-start gap-0.5">
       <StateBadge state="online" label="reachable" />
       <span className="text-[11px] text-muted">{row.health.latencyMs == null ? "" : `${formatCount(row.health.latencyMs)} ms`}{row.info.readOnly ? " · read-only" : ""}</span>
     </span>

@@ -5,7 +5,8 @@ import type { AuditEventRow } from "@/lib/queries/audit";
 /** A download stops here; narrow the time range for more. */
 export const MAX_EXPORT_EVENTS = 100_000;
 
-export const CSV_COLUMNS = ["id", "at", "actor", "roles", "action", "target_ids", "filter", "affected", "skipped", "reason", "outcome", "details"] as const;
+// source and target_keys came with foreign sources: appended, so existing column positions hold.
+export const CSV_COLUMNS = ["id", "at", "actor", "roles", "action", "target_ids", "filter", "affected", "skipped", "reason", "outcome", "details", "source", "target_keys"] as const;
 
 /** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula gets a leading `'`. */
 export function csvCell(value: string | number | null): string {
@@ -29,6 +30,8 @@ export function csvLine(e: AuditEventRow): string {
     e.reason,
     e.outcome,
     e.details == null ? null : JSON.stringify(e.details),
+    e.source,
+    e.target_keys == null ? null : e.target_keys.join(" "),
   ];
   return `${cells.map(csvCell).join(",")}\r\n`;
 }

@@ -8,7 +8,7 @@ import { JobFilterError, parseTimeBound, type TimeBound } from "./job-filter";
 
 export const DEFAULT_AUDIT_LIMIT = 50;
 export const MAX_AUDIT_LIMIT = 500;
-export const AUDIT_OUTCOMES = ["ok", "partial", "refused", "error"] as const;
+export const AUDIT_OUTCOMES = ["ok", "partial", "refused", "error", "pending", "unknown"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export interface AuditFilter {
@@ -24,6 +24,10 @@ export interface AuditFilter {
   until?: TimeBound;
   /** Events whose target_ids contain this job id. */
   jobId?: number;
+  /** Events on this source (`jobdeck` = the native queue). */
+  source?: string;
+  /** Events whose target_keys contain this job key (a foreign source's job). */
+  jobKey?: string;
   limit: number;
   /** Next (older) page: events with a smaller id. */
   beforeId?: number;
@@ -34,7 +38,7 @@ export interface AuditFilter {
 /** The part of a filter that selects events (what the exports take): no page size, no cursor. */
 export type AuditCriteria = Omit<AuditFilter, "limit" | "beforeId" | "afterId">;
 
-export const AUDIT_FILTER_FIELDS = ["actor", "action", "outcome", "since", "until", "job", "limit", "beforeId", "afterId"] as const;
+export const AUDIT_FILTER_FIELDS = ["actor", "action", "outcome", "since", "until", "job", "source", "key", "limit", "beforeId", "afterId"] as const;
 export type AuditFilterField = (typeof AUDIT_FILTER_FIELDS)[number];
 
 export const AUDIT_FILTER_LABELS: Record<string, string> = {
@@ -44,6 +48,8 @@ export const AUDIT_FILTER_LABELS: Record<string, string> = {
   since: "Since",
   until: "Until",
   job: "Job id",
+  source: "Source",
+  key: "Job key",
   limit: "Page size",
   beforeId: "Page cursor",
   afterId: "Page cursor",
@@ -93,6 +99,8 @@ const schema = z
     since: timeBound("since"),
     until: timeBound("until"),
     job: positiveId("job must be a job id (a positive whole number)"),
+    source: text("source", 60),
+    key: text("key", 300),
     limit: z.preprocess(
       blankToUndefined,
       z.coerce
@@ -149,6 +157,8 @@ export function safeParseAuditFilter(input: unknown): { ok: true; filter: AuditF
       if (v.since) f.since = v.since;
       if (v.until) f.until = v.until;
       if (v.job !== undefined) f.jobId = v.job;
+      if (v.source) f.source = v.source;
+      if (v.key) f.jobKey = v.key;
       if (v.beforeId !== undefined) f.beforeId = v.beforeId;
       if (v.afterId !== undefined) f.afterId = v.afterId;
       return { ok: true, filter: f };

@@ -16,6 +16,10 @@ export interface AuditEventRow {
   action: string;
   /** null when the action worked on a filter (then `filter` says which). */
   target_ids: number[] | null;
+  /** The source acted on (`jobdeck` = the native queue). */
+  source: string;
+  /** A foreign source's job keys, or null. */
+  target_keys: string[] | null;
   filter: unknown;
   affected: number;
   skipped: number;
@@ -40,7 +44,7 @@ export function targetsAreJobs(action: string): boolean {
   return !NON_JOB_TARGET_ACTION_PREFIXES.some((x) => action.startsWith(x));
 }
 
-const COLUMNS = "id, at, actor, roles, action, target_ids, filter, affected, skipped, reason, outcome, details";
+const COLUMNS = "id, at, actor, roles, action, target_ids, source, target_keys, filter, affected, skipped, reason, outcome, details";
 
 function boundSql(b: TimeBound, p: (v: unknown) => string): string {
   return "ago" in b ? `now() - make_interval(secs => ${p(b.ago)})` : `${p(b.at.toISOString())}::timestamptz`;
@@ -62,6 +66,9 @@ export function auditWhereSql(c: AuditCriteria, params: unknown[]): string[] {
   if (c.until) conds.push(`a.at < ${boundSql(c.until, p)}`);
   // tokens.* events carry API token ids in target_ids, not job ids.
   if (c.jobId !== undefined) conds.push(`a.target_ids @> array[${p(c.jobId)}::bigint] and not ${NOT_JOB_TARGETS_SQL}`);
+  if (c.source !== undefined) conds.push(`a.source = ${p(c.source)}`);
+  // audit_events_target_keys_idx (GIN) answers this.
+  if (c.jobKey !== undefined) conds.push(`a.target_keys @> array[${p(c.jobKey)}]::text[]`);
   return conds;
 }
 
@@ -134,6 +141,15 @@ export async function listJobAudit(q: Sql, jobId: number, limit = 50): Promise<{
   const [events, count] = await Promise.all([
     rows(q, { jobId }, { limit }),
     q.query<{ n: number }>(`select count(*)::int as n from audit_events a where a.target_ids @> array[$1::bigint] and not ${NOT_JOB_TARGETS_SQL}`, [jobId]),
+  ]);
+  return { events, total: Number(count[0]?.n ?? events.length) };
+}
+
+/** A foreign source's job: its audit entries, newest first (at most `limit`), and how many in all. */
+export async function listSourceJobAudit(q: Sql, source: string, key: string, limit = 50): Promise<{ events: AuditEventRow[]; total: number }> {
+  const [events, count] = await Promise.all([
+    rows(q, { source, jobKey: key }, { limit }),
+    q.query<{ n: number }>("select count(*)::int as n from audit_events a where a.target_keys @> array[$2]::text[] and a.source = $1", [source, key]),
   ]);
   return { events, total: Number(count[0]?.n ?? events.length) };
 }

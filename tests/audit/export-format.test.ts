@@ -10,6 +10,8 @@ const event: AuditEventRow = {
   roles: ["operator", "admin"],
   action: "jobs.retry",
   target_ids: [4, 5],
+  source: "jobdeck",
+  target_keys: null,
   filter: { state: ["dead"] },
   affected: 2,
   skipped: 1,
@@ -29,10 +31,11 @@ describe("audit export formats", () => {
   });
 
   it("writes one CSV record per event in the header's column order", () => {
-    expect(CSV_COLUMNS).toHaveLength(12);
+    expect(CSV_COLUMNS).toHaveLength(14);
     expect(csvLine(event)).toBe(
-      '12,2026-05-14T09:03:12.345Z,alice@example.com,operator;admin,jobs.retry,4 5,"{""state"":[""dead""]}",2,1,"fixed, ""really""\nsecond line",partial,\r\n',
+      '12,2026-05-14T09:03:12.345Z,alice@example.com,operator;admin,jobs.retry,4 5,"{""state"":[""dead""]}",2,1,"fixed, ""really""\nsecond line",partial,,jobdeck,\r\n',
     );
+    expect(csvLine({ ...event, target_ids: null, source: "billing", target_keys: ["mail:0d3c", "mail:9a7e"] })).toMatch(/,billing,mail:0d3c mail:9a7e\r\n$/);
   });
 
   it("writes one JSON object per NDJSON line", () => {

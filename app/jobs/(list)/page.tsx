@@ -12,9 +12,15 @@ import { JobsView } from "@/components/jobs/jobs-view";
 import { RateLimitedNotice } from "@/components/jobs/rate-limited";
 import type { JobsPageView } from "@/components/jobs/types";
 import { jobFilterInputFromSearchParams, safeParseJobFilter } from "@/lib/filters/job-filter";
-import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { CapabilityNote } from "@/components/sources/capability-note";
+import { withSource } from "@/components/sources/source-href";
+import { SourceUnavailable } from "@/components/sources/source-unavailable";
+import { UnknownSource } from "@/components/sources/unknown-source";
+import { databaseLabel, describeDbError } from "@/lib/server/db";
 import { type ExpensiveFilterRefusal, spendExpensiveFilter } from "@/lib/server/expensive-filter-limit";
-import { loadJobsPage } from "../_data/load-jobs-page";
+import { pageSource, readOnlyReason, unsupportedActions, unsupportedFilterIssues } from "@/lib/server/page-source";
+import { SourceUnavailableError } from "@/lib/sources/types";
+import { loadJobsPage, pageCursorFrom } from "../_data/load-jobs-page";
 import { requirePageRole } from "@/lib/auth/page-guard";
 
 export const metadata: Metadata = { title: "Jobs" };
@@ -24,21 +30,30 @@ const PAGING_FIELDS = new Set(["limit", "beforeId", "afterId"]);
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await requirePageRole();
   await connection();
-  const raw = jobFilterInputFromSearchParams(await searchParams);
-  const query = toQuery(raw);
+  const params = await searchParams;
+  const ps = await pageSource(params.source);
+  if (!ps.ok) return <UnknownSource message={ps.error.message} />;
+  const { source, info } = ps;
+  const raw = jobFilterInputFromSearchParams(params);
+  const cursor = pageCursorFrom((k) => (Array.isArray(params[k]) ? params[k]?.[0] : (params[k] as string | undefined)));
+  const sourceFields = { ...(source.kind === "jobdeck" ? {} : { source: source.name }), ...(cursor.before ? { before: cursor.before } : {}), ...(cursor.after ? { after: cursor.after } : {}) };
+  const query = toQuery({ ...raw, ...sourceFields });
   const filterQuery = toQuery(Object.fromEntries(Object.entries(raw).filter(([k]) => !PAGING_FIELDS.has(k))));
   const parsed = safeParseJobFilter(raw);
-  const issues: FilterIssue[] = parsed.ok ? [] : parsed.error.issues;
+  const issues: FilterIssue[] = parsed.ok ? unsupportedFilterIssues(info, parsed.filter) : parsed.error.issues;
+  const valid = parsed.ok && issues.length === 0;
 
   let data: JobsPageView | null = null;
   let failure: string | null = null;
-  const refusal: ExpensiveFilterRefusal | null = parsed.ok ? spendExpensiveFilter(caller, parsed.filter) : null;
-  if (parsed.ok && !refusal) {
+  let sourceDown: string | null = null;
+  const refusal: ExpensiveFilterRefusal | null = valid ? spendExpensiveFilter(caller, parsed.filter) : null;
+  if (valid && !refusal) {
     try {
-      data = await loadJobsPage(await getDb(), parsed.filter);
+      data = await loadJobsPage(source, parsed.filter, cursor);
     } catch (err) {
-      failure = describeDbError(err);
-      console.error(`[jobdeck] jobs: ${failure}`);
+      if (err instanceof SourceUnavailableError) sourceDown = err.detail;
+      else failure = describeDbError(err);
+      console.error(`[jobdeck] jobs (${source.name}): ${sourceDown ?? failure}`);
     }
   }
 
@@ -46,23 +61,36 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end justify-between gap-2">
         <div>
-          <h1 className="text-lg font-semibold">Jobs</h1>
+          <h1 className="text-lg font-semibold">
+            Jobs{source.kind === "jobdeck" ? null : <span className="text-muted"> · {source.name} ({info.library})</span>}
+          </h1>
           <p className="text-xs text-muted">Newest first. Every filter is in the address bar: copy the link to share this view.</p>
         </div>
-        {failure ? <AutoRefresh renderedAt={renderClock()} /> : null}
+        {failure || sourceDown ? <AutoRefresh renderedAt={renderClock()} /> : null}
         {refusal ? <AutoRefresh renderedAt={renderClock()} intervalMs={refusal.retryAfterSeconds * 1000} /> : null}
       </div>
 
-      <FilterBar key={`filter:${query}`} values={raw} issues={issues} />
+      <FilterBar key={`filter:${query}`} values={raw} issues={issues} source={source.name} unsupported={info.unsupportedFilters} />
+      <CapabilityNote capability={info.capabilities.history} source={source.name} testId="history-capability" />
 
-      {!parsed.ok ? (
-        <InvalidFilter issues={issues} />
+      {!valid ? (
+        <InvalidFilter issues={issues} source={source.name} />
       ) : refusal ? (
         <RateLimitedNotice message={refusal.message} fields={refusal.fields} retryAfterSeconds={refusal.retryAfterSeconds} />
+      ) : sourceDown != null ? (
+        <SourceUnavailable source={source.name} location={info.location} reason={sourceDown} />
       ) : data == null ? (
         <DbUnavailable database={await databaseLabel()} reason={failure ?? "unknown error"} />
       ) : (
-        <JobsView key={`list:${filterQuery}`} initial={data} query={query} filterQuery={filterQuery} hasFilter={filterQuery !== ""} />
+        <JobsView
+          key={`list:${source.name}:${filterQuery}`}
+          initial={data}
+          query={query}
+          filterQuery={filterQuery}
+          hasFilter={filterQuery !== ""}
+          unsupported={unsupportedActions(info)}
+          readOnlyReason={readOnlyReason(info)}
+        />
       )}
     </div>
   );
@@ -74,7 +102,7 @@ function toQuery(fields: Record<string, string | string[]>): string {
   return sp.toString();
 }
 
-function InvalidFilter({ issues }: { issues: FilterIssue[] }) {
+function InvalidFilter({ issues, source }: { issues: FilterIssue[]; source: string }) {
   return (
     <div role="alert" className="rounded-md border border-bad bg-bad-bg px-4 py-3 text-bad" data-testid="invalid-filter">
       <p className="font-semibold">
@@ -88,7 +116,7 @@ function InvalidFilter({ issues }: { issues: FilterIssue[] }) {
           </li>
         ))}
       </ul>
-      <p className="mt-1 text-sm">Fix it in the filter bar above, or <Link href="/jobs" className="underline">clear all filters</Link>.</p>
+      <p className="mt-1 text-sm">Fix it in the filter bar above, or <Link href={withSource("/jobs", source)} className="underline">clear all filters</Link>.</p>
     </div>
   );
 }
