@@ -112,7 +112,7 @@ function OperatorJobActions(p: JobActionsProps) {
         const res = await retryJobsAction({ ...target, reason: r });
         if (!res.ok) return failed("retry", res.error);
         const o = res.result;
-        if (o.affected > 0) return done(`Retried job ${id}`, "It is pending again and runs when a worker is free.");
+        if (o.affected > 0) return done(`Retried job ${id}`, native ? "It is pending again and runs when a worker is free." : `${p.library} runs it again when a worker fetches it.`);
         return refused(`Job ${id} was not retried`, o.skipped_running ? "It is running; running jobs are never retried." : `It is ${skippedState(o) ?? "gone"} now.`);
       }
       case "cancel": {

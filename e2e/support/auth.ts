@@ -53,6 +53,17 @@ export function oidcProviderEnv(): Record<string, string> {
   };
 }
 
+/**
+ * The foreign sources the app under test shows, all in the e2e database (whose schemas the
+ * sources spec installs with pg-boss and graphile-worker themselves): pg-boss as `billing`, and
+ * read-only as `billing-ro`; graphile-worker as `mail`.
+ */
+export const E2E_SOURCES = [
+  { name: "billing", kind: "pg-boss" },
+  { name: "mail", kind: "graphile-worker" },
+  { name: "billing-ro", kind: "pg-boss", readOnly: true },
+];
+
 /** The environment of an app server under test on `port` (signing in through the e2e provider). */
 export function appServerEnv(port: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -68,6 +79,7 @@ export function appServerEnv(port: number, extra: Record<string, string> = {}): 
     NEXTAUTH_URL: appUrl(port),
     NEXTAUTH_SECRET: "jobdeck-e2e-nextauth-secret-not-for-production-use",
     JOBDECK_BULK_CONFIRM_THRESHOLD: String(BULK_CONFIRM_THRESHOLD),
+    JOBDECK_SOURCES: JSON.stringify(E2E_SOURCES),
     // The global setup reads which database the app uses from /api/health before anyone signs in.
     JOBDECK_HEALTH_DETAILS: "1",
     // Small, so a spec can spend a user's budget of expensive searches and watch the page wait.
