@@ -21,6 +21,8 @@
 //   4. HTTP load (scripts/bench-reads/http.ts): `next start` (needs `npx next build` first) on this
 //      database, 50 clients on GET /api/v1/admin/jobs for 30 s with an API token: p50/p95/p99,
 //      errors, and the server's peak RSS. Port JOBDECK_BENCH_HTTP_PORT (3399).
+//      The source seam: the first page, a filtered page and the detail through the native source
+//      (lib/sources/native) beside the lib/queries rows, so the seam's cost is on the same table.
 //   5. Writes bench-results/reads.json and drops the database (unless --keep).
 //
 // Flags: --keep  --jobs=N  --reps=N
@@ -37,6 +39,7 @@ import { listJobsPage } from "../lib/queries/jobs";
 import { listStaleLocks } from "../lib/queries/stale";
 import { getOverview } from "../lib/queries/overview";
 import { listWorkers } from "../lib/queries/workers";
+import { createNativeSource } from "../lib/sources/native";
 import { claim, complete, registerWorker } from "../lib/queue";
 import { explain, ms, recordStatements, replay, type Statement, type Stats, stats } from "./bench-reads/measure";
 import { getCampaignAggregate, listCampaigns } from "../lib/queries/campaigns";
@@ -235,6 +238,11 @@ async function main() {
       { name: "extra: preview retry state=dead", group: "extra", run: (d) => previewBulk(d, { action: "retry", filter: { states: ["dead"] } }) },
       { name: "extra: preview retry kind=send-email (all states)", group: "extra", run: (d) => previewBulk(d, { action: "retry", filter: { states: [], kind: "send-email" } }) },
       { name: "extra: preview retry, no filter (all 1M)", group: "extra", run: (d) => previewBulk(d, { action: "retry", filter: { states: [] } }) },
+      // The source seam (issue 11): the same reads through the native source the pages now use;
+      // compare with the lib/queries rows above (same SQL, one mapping to string keys more).
+      { name: "seam: jobs first page via the jobdeck source", group: "extra", run: (d) => createNativeSource(d).listJobs({ criteria: { states: [] }, limit: 50 }) },
+      { name: "seam: state=dead & kind=send-email via the source", group: "extra", run: (d) => createNativeSource(d).listJobs({ criteria: { states: ["dead"], kind: "send-email" }, limit: 50 }) },
+      { name: "seam: job detail via the source", group: "extra", run: (d) => createNativeSource(d).getJob(String(deadJob.id)) },
     ];
 
     log(`\nReads (ms; lib = lib/queries on a pg Database, floor = the same SQL on a plain pg client; ${REPS} reps each)`);
