@@ -75,7 +75,7 @@ test("a retry from the job page is in /audit with actor, action and reason, on t
   expect(csv.headers()["content-type"]).toContain("text/csv");
   expect(csv.headers()["content-disposition"]).toMatch(/^attachment; filename="jobdeck-audit-.*\.csv"$/);
   const lines = (await csv.text()).trim().split("\r\n");
-  expect(lines[0]).toBe("id,at,actor,roles,action,target_ids,filter,affected,skipped,reason,outcome,details");
+  expect(lines[0]).toBe("id,at,actor,roles,action,target_ids,filter,affected,skipped,reason,outcome,details,source,target_keys");
   expect(lines).toHaveLength(2);
   expect(lines[1]).toMatch(new RegExp(`^\\d+,\\d{4}-\\d{2}-\\d{2}T[^,]+Z,admin@example\\.com,admin,jobs\\.retry,${id},,1,0,"upstream fixed, audit e2e",ok,`));
 

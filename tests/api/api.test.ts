@@ -241,7 +241,7 @@ describe("GET /api/v1/admin/audit/export", () => {
     expect(lines[0]).toMatchObject({ action: "tokens.create", actor: "test", outcome: "ok" });
     const csv = await get("/api/v1/admin/audit/export?format=csv&action=tokens.create", auditor);
     expect(csv.status).toBe(200);
-    expect((await csv.text()).split("\r\n")[0]).toBe("id,at,actor,roles,action,target_ids,filter,affected,skipped,reason,outcome,details");
+    expect((await csv.text()).split("\r\n")[0]).toBe("id,at,actor,roles,action,target_ids,filter,affected,skipped,reason,outcome,details,source,target_keys");
     expect((await get("/api/v1/admin/audit/export?since=banana", auditor)).status).toBe(400);
     expect((await get("/api/v1/admin/audit/export?format=xml", auditor)).status).toBe(400);
     // audit:read without admin, an operator token, nobody: refused before anything is read.
