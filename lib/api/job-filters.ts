@@ -1,4 +1,4 @@
-// The API's filter fields (state, kind, queue, since, error_prefix) → the shared job filter, and
+// The API's filter fields (state, kind, queue, since, error_prefix, worker) → the shared job filter, and
 // the expensive-filter budget those reads spend: one place for every jobs endpoint and source.
 import "server-only";
 import type { Caller } from "../auth/caller";
@@ -13,12 +13,13 @@ export interface FilterFields {
   queue?: string;
   since?: string;
   error_prefix?: string;
+  worker?: string;
 }
 
 /** API filter fields → the shared JobFilter (its errors name the API's fields, see lib/api/errors). */
 export function toFilter(f: FilterFields, page: { limit?: number; beforeId?: number }, maxLimit = MAX_PER_PAGE): JobFilter {
   return parseJobFilter(
-    { state: f.state, kind: f.kind, queue: f.queue, since: f.since, errorPrefix: f.error_prefix, limit: page.limit, beforeId: page.beforeId },
+    { state: f.state, kind: f.kind, queue: f.queue, since: f.since, errorPrefix: f.error_prefix, worker: f.worker, limit: page.limit, beforeId: page.beforeId },
     { maxLimit },
   );
 }
@@ -34,4 +35,4 @@ export function spendBudget(caller: Caller, criteria: JobCriteria): void {
   if (refusal) throw rateLimited(refusal);
 }
 
-export const hasFilter = (b: FilterFields) => [b.state, b.kind, b.queue, b.since, b.error_prefix].some((v) => v !== undefined && v !== "" && !(Array.isArray(v) && !v.length));
+export const hasFilter = (b: FilterFields) => [b.state, b.kind, b.queue, b.since, b.error_prefix, b.worker].some((v) => v !== undefined && v !== "" && !(Array.isArray(v) && !v.length));

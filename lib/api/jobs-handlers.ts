@@ -35,7 +35,7 @@ const READ = { role: "viewer", scope: "jobs:read" } as const;
 const WRITE = { role: "operator", scope: "jobs:write" } as const;
 
 /** A job path segment: any string here; the native source checks it as before (idParams), another source parses its key. */
-const jobKeyParams = z.object({ id: z.string().min(1).max(400) });
+const jobKeyParams = z.object({ id: z.string() });
 
 export const listJobsRoute = apiRoute({
   name: "GET /api/v1/admin/jobs",

@@ -79,7 +79,7 @@ const REDACTED_HEADER_DOC = {
   },
 };
 const errors = (codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input (also an unknown source)", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state (code conflict or job_running), or a capability or filter the source lacks (code unsupported; the message names it: retry, priority, filter:worker, ...)", 413: `Request body too large (JSON ${MAX_JSON_BODY_BYTES / 2 ** 20} MiB, NDJSON ${MAX_NDJSON_BODY_BYTES / 2 ** 20} MiB)`, 429: "Too many reads with unindexed filters (error_prefix, since); Retry-After says when to try again", 503: "Database or source unavailable (the other sources keep answering)" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
+  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: "Invalid input (also an unknown source)", 401: "No or invalid token", 403: "Role or scope missing", 404: "Not found", 409: "Conflict with the job's state (code conflict or job_running), or a capability or filter the source lacks (code unsupported; the message names it: retry, priority, filter:worker, ...)", 413: `Request body too large (JSON ${MAX_JSON_BODY_BYTES / 2 ** 20} MiB, NDJSON ${MAX_NDJSON_BODY_BYTES / 2 ** 20} MiB)`, 429: "Too many reads with unindexed filters (error_prefix, since, worker); Retry-After says when to try again", 503: "Database or source unavailable (the other sources keep answering)" }[c] ?? "Error", content: { "application/json": { schema: errorRef } } }]));
 
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};

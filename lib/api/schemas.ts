@@ -42,6 +42,7 @@ const filterFields = {
   queue: z.string().max(200).optional().describe("Queue name, exact"),
   since: z.string().max(20).optional().describe("Updated within: 30m, 10h, 2d (finished, started or created)"),
   error_prefix: z.string().max(1000).optional().describe("last_error starts with this text (case-sensitive)"),
+  worker: z.string().max(200).optional().describe("The worker running the job, or that ran its last attempt (jobdeck; graphile-worker: the pool holding its lock; pg-boss records none: 409 unsupported)"),
 };
 const unknownParam = (what: string) => ({ error: (i: { code?: string; keys?: string[] }) => (i.code === "unrecognized_keys" ? `unknown ${what} ${(i.keys ?? []).map((k) => `"${k}"`).join(", ")}` : undefined) });
 
