@@ -4,6 +4,7 @@
 // Every key is read before anything changes; the adapter checks them all before it acts.
 import type { SourceAction } from "../../sources/types";
 import { usageError } from "../errors";
+import { printable } from "../text";
 import { cliActionContext, notFoundCount, parseKeyArgs, parseKeyLines, skippedText, withSource } from "./sources";
 import { err, num, out, plural, readStdinLines, stdinIsPiped } from "./support";
 
@@ -23,7 +24,7 @@ export async function runSourceBulk(name: string, action: "retry" | "cancel", po
     const r = await source.apply(input, cliActionContext(db, reason));
     const missing = notFoundCount(r.skipped);
     const skipped = Object.fromEntries(Object.entries(r.skipped).filter(([reason]) => !reason.startsWith("not found")));
-    for (const [why, n] of Object.entries(r.skipped)) err(`${plural(n, "job")}: ${why}\n`);
+    for (const [why, n] of Object.entries(r.skipped)) err(`${plural(n, "job")}: ${printable(why)}\n`);
     out(`${DONE[action]} ${plural(r.affected, "job")}; skipped ${skippedText(skipped)}; not found: ${num(missing)}\n`);
     return missing ? 1 : 0;
   });

@@ -7,6 +7,7 @@ import { type RecoveredJob, recoverStale } from "../../queue/lease";
 import { parseOptions } from "../args";
 import type { Command } from "../commands";
 import { usageError } from "../errors";
+import { printable } from "../text";
 import { cliActionContext, isNativeSource, skippedText, withSource } from "./sources";
 import { cliActor, err, num, outLines, plural, withDb } from "./support";
 
@@ -119,9 +120,9 @@ async function recoverSource(name: string, worker: string | undefined, force: bo
   await withSource(name, async (source, db) => {
     const target = worker === undefined ? { all: true as const } : { workers: [worker] };
     const r = await source.recoverStale({ target, force }, cliActionContext(db, reason));
-    outLines(r.keys);
+    outLines(r.keys.map(printable));
     const skipped = Object.values(r.skipped).some((n) => n > 0) ? `; skipped ${skippedText(r.skipped)}` : "";
-    const of = worker === undefined ? `source ${source.name}` : `worker ${worker} of source ${source.name}`;
+    const of = worker === undefined ? `source ${source.name}` : `worker ${printable(worker)} of source ${source.name}`;
     err(r.affected ? `recovered ${plural(r.affected, force ? "job" : "stale job")} of ${of}${force ? " (forced)" : ""}${skipped}\n` : `no stale jobs of ${of}${skipped}\n`);
   });
 }
