@@ -10,6 +10,7 @@ import { countStaleJobs } from "../queries/stale";
 import { workerOnlineSql } from "../queries/workers";
 import { describeRecovery, type Recovery } from "../queue/recovery";
 import { JOB_STATES, type JobState } from "../queue/state-machine";
+import { NATIVE_SOURCE } from "../sources/types";
 
 /** History states are counted up to this many; beyond, by_status shows the cap and by_status_capped says "at least". */
 export const COUNT_CAP = 10_000;
@@ -22,8 +23,8 @@ interface ApiJobRow extends Omit<JobListRow, "payload"> {
   payload?: unknown;
 }
 
-/** The runbook's job shape: the list row plus what is safe to do with it. */
-export type ApiJob = Omit<ApiJobRow, "cancel_requested_at" | "worker_online" | "db_now"> & Recovery;
+/** The runbook's job shape: the list row plus what is safe to do with it, and the key and source every source's jobs carry. */
+export type ApiJob = Omit<ApiJobRow, "cancel_requested_at" | "worker_online" | "db_now"> & Recovery & { key: string; source: string; native_state: JobState };
 
 const columns = (withPayload: boolean) => `j.id, j.kind, j.queue, j.state, j.attempts, j.max_attempts, j.priority, j.last_error,
   j.locked_by, j.locked_until, j.created_at, j.run_at, j.started_at, j.finished_at, j.campaign_id, j.cancel_requested_at,
@@ -34,9 +35,12 @@ function toApiJob(r: ApiJobRow): ApiJob {
   const rec = describeRecovery(r, r.db_now, r.worker_online);
   const job: ApiJob = {
     id: r.id,
+    key: String(r.id),
+    source: NATIVE_SOURCE,
     kind: r.kind,
     queue: r.queue,
     state: r.state,
+    native_state: r.state,
     attempts: r.attempts,
     max_attempts: r.max_attempts,
     priority: r.priority,

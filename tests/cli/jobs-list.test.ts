@@ -51,8 +51,9 @@ test("--state dead --format ndjson: one documented object per dead job, newest f
   const objs = lines(r.stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(objs.map((o) => o.id)).toEqual([id.timeout, id.smtp]);
   expect(Object.keys(objs[1]).sort()).toEqual(
-    ["id", "kind", "queue", "state", "attempts", "max_attempts", "priority", "payload", "last_error", "locked_by", "locked_until", "created_at", "run_at", "finished_at"].sort(),
+    ["id", "key", "source", "kind", "queue", "state", "attempts", "max_attempts", "priority", "payload", "last_error", "locked_by", "locked_until", "created_at", "run_at", "finished_at"].sort(),
   );
+  expect(objs[1]).toMatchObject({ id: id.smtp, key: String(id.smtp), source: "jobdeck" });
   expect(objs[1]).toMatchObject({ kind: "email", queue: "mail", state: "dead", attempts: 1, max_attempts: 5, payload: { to: "a@example.com" }, locked_by: null });
   expect(objs[1].last_error).toMatch(/^SMTP 550 mailbox unavailable\n/);
   expect(new Date(objs[1].finished_at as string).getTime()).toBeGreaterThan(Date.now() - 120_000);

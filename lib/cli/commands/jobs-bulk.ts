@@ -6,6 +6,8 @@ import { type BulkResult, cancelJobs, retryJobs } from "../../queue/operator";
 import { parseOptions } from "../args";
 import type { Command } from "../commands";
 import { EXIT_FAILURE, EXIT_OK, usageError } from "../errors";
+import { runSourceBulk } from "./jobs-bulk-source";
+import { isNativeSource } from "./sources";
 import { cliActor, err, num, out, parseIdArgs, parseIdLines, plural, readStdinLines, stdinIsPiped, withDb } from "./support";
 
 /** Ids from the arguments, or from stdin when none are given and stdin is a pipe. */
@@ -58,12 +60,20 @@ async function runBulk(spec: BulkSpec, ids: number[], reason: string | undefined
 }
 
 const COMMON_HELP = (verb: string) => `Ids come as arguments (spaces or commas between them), or, when no ids are given and stdin is
-not a terminal, from stdin: one NDJSON object per line (its "id" is used; this is what
-\`jobdeck jobs list --format ndjson\` prints) or bare ids, one per line. Every id is checked
+not a terminal, from stdin: one NDJSON object per line (its "id" is used, else its "key"; this is
+what \`jobdeck jobs list --format ndjson\` prints) or bare ids, one per line. Every id is checked
 before anything changes: a malformed id or line exits 2 with nothing ${verb === "retry" ? "retried" : "cancelled"}.
 
 The work runs in transactions of 1,000 ids, each with its audit row (action "jobs.${verb}",
-actor cli:<user>@<host>, the --reason, affected and skipped counts).`;
+actor cli:<user>@<host>, the --reason, affected and skipped counts).
+
+--source NAME acts on another job system named in JOBDECK_SOURCES, through its library's own
+functions: the arguments or lines are its job keys (NDJSON: "key", else "id", as
+\`jobs list --source NAME --format ndjson\` prints; a line whose "source" is another source is
+refused), audited by the source as "cli.jobs.${verb}" with the source's name and the keys. What the
+source cannot do (a read-only source, ...) exits 2 naming it. Output: one summary line,
+  ${verb === "retry" ? "retried" : "cancelled"} 2 jobs; skipped 1 (running jobs are never retried: 1); not found: 0
+and on stderr one line per skip reason. Without --source (or --source jobdeck): Jobdeck's own queue.`;
 
 const EXIT_HELP = `Exit codes: 0 the command ran (also when jobs were skipped because of their state, and for an
 empty pipe); 1 some ids do not exist (the others were still processed and are reported);
@@ -71,16 +81,17 @@ empty pipe); 1 some ids do not exist (the others were still processed and are re
 
 export const jobsRetryCommand: Command = {
   summary: "retry failed, dead or cancelled jobs (ids as arguments or piped)",
-  help: `Usage: jobdeck jobs retry [--completed] [--reason TEXT] [ids...]
-       <ids or ndjson> | jobdeck jobs retry [--completed] [--reason TEXT]
+  help: `Usage: jobdeck jobs retry [--completed] [--reason TEXT] [--source NAME] [ids...]
+       <ids or ndjson> | jobdeck jobs retry [--completed] [--reason TEXT] [--source NAME]
 
 Puts failed, dead and cancelled jobs back to pending, to run now. last_error and the attempt
 history are kept; attempts restart at 0. Running jobs are never retried: they are skipped and
 reported. Completed jobs are skipped unless --completed is given. Pending jobs are skipped.
 
 Options:
-  --completed      also re-run completed jobs
+  --completed      also re-run completed jobs (where the source keeps and can re-run them)
   --reason TEXT    why, for the audit log
+  --source NAME    another source (JOBDECK_SOURCES); default jobdeck
 
 ${COMMON_HELP("retry")}
 
@@ -99,11 +110,12 @@ Examples:
   async run(args) {
     const { values, positionals } = parseOptions(
       args,
-      { completed: { type: "boolean" }, reason: { type: "string" } },
+      { completed: { type: "boolean" }, reason: { type: "string" }, source: { type: "string" } },
       { positionals: true },
     );
-    const { ids, source } = await collectIds(positionals);
     const includeCompleted = values.completed ?? false;
+    if (!isNativeSource(values.source)) return runSourceBulk(values.source!, "retry", positionals, values.reason, includeCompleted);
+    const { ids, source } = await collectIds(positionals);
     return runBulk(
       {
         verb: "retry",
@@ -121,8 +133,8 @@ Examples:
 
 export const jobsCancelCommand: Command = {
   summary: "cancel pending or failed jobs; ask running ones to stop",
-  help: `Usage: jobdeck jobs cancel [--reason TEXT] [ids...]
-       <ids or ndjson> | jobdeck jobs cancel [--reason TEXT]
+  help: `Usage: jobdeck jobs cancel [--reason TEXT] [--source NAME] [ids...]
+       <ids or ndjson> | jobdeck jobs cancel [--reason TEXT] [--source NAME]
 
 Pending and failed (backing-off) jobs become cancelled. Running jobs get a cancel request: their
 worker aborts the handler at its next heartbeat and the job ends cancelled. Completed, dead and
@@ -130,6 +142,7 @@ cancelled jobs are skipped and reported.
 
 Options:
   --reason TEXT    why, for the audit log
+  --source NAME    another source (JOBDECK_SOURCES); default jobdeck
 
 ${COMMON_HELP("cancel")}
 
@@ -144,7 +157,8 @@ Examples:
   jobdeck jobs list --state pending --kind nightly-report --format ndjson | jobdeck jobs cancel`,
 
   async run(args) {
-    const { values, positionals } = parseOptions(args, { reason: { type: "string" } }, { positionals: true });
+    const { values, positionals } = parseOptions(args, { reason: { type: "string" }, source: { type: "string" } }, { positionals: true });
+    if (!isNativeSource(values.source)) return runSourceBulk(values.source!, "cancel", positionals, values.reason, false);
     const { ids, source } = await collectIds(positionals);
     return runBulk(
       {

@@ -9,15 +9,20 @@ import { parseOptions } from "../args";
 import type { Command } from "../commands";
 import { usageError } from "../errors";
 import { jsonLine } from "../text";
+import { NATIVE_SOURCE } from "../../sources/types";
+import { listSourceJobs } from "./jobs-list-source";
+import { isNativeSource } from "./sources";
 import { ago, cell, err, firstLine, joinNegativeValues, num, out, outLines, table, withDb } from "./support";
 
 /** The CLI may list (and so pipe into a bulk action) more than a page of the UI. */
 const CLI_MAX_LIMIT = 100_000;
 
-/** The NDJSON shape of a job: a stable, documented set of keys. */
+/** The NDJSON shape of a job: a stable, documented set of keys (key and source as every source's lines carry them). */
 export function jobToJson(j: JobListRow, r: Redaction) {
   return {
     id: j.id,
+    key: String(j.id),
+    source: NATIVE_SOURCE,
     kind: j.kind,
     queue: j.queue,
     state: j.state,
@@ -38,10 +43,14 @@ export const jobsListCommand: Command = {
   summary: "list jobs by state, kind, queue, age or error (table or NDJSON)",
   help: `Usage: jobdeck jobs list [--state S[,S...]] [--kind K] [--queue Q] [--since 10h|2d|30m]
                          [--error-prefix TEXT] [--limit N] [--format table|ndjson] [--show-secrets]
+                         [--source NAME]
 
 Lists jobs matching every given filter, newest id first.
 
 Options:
+  --source NAME        another job system named in JOBDECK_SOURCES (pg-boss, graphile-worker);
+                       default jobdeck, Jobdeck's own queue. A filter the source cannot apply
+                       exits 2 naming it; so does an unknown source.
   --state S[,S...]     one or more of ${JOB_STATES.join(", ")}
   --kind K             exact job kind
   --queue Q            exact queue
@@ -58,9 +67,12 @@ table: one line per job with the columns
   ID  KIND  QUEUE  STATE  ATTEMPTS (attempts/max)  PRIO  AGE (since created)  LAST ERROR (first line, truncated)
 and, on stderr, "showing N jobs (limit reached; narrow the filter or raise --limit)" when the
 limit cut the list.
-ndjson: one JSON object per line with id, kind, queue, state, attempts, max_attempts,
-  priority, payload, last_error, locked_by, locked_until, created_at, run_at, finished_at
-  (times in ISO 8601 UTC, null when unset). Nothing else is written to stdout.
+ndjson: one JSON object per line with id, key, source, kind, queue, state, attempts,
+  max_attempts, priority, payload, last_error, locked_by, locked_until, created_at, run_at,
+  finished_at (times in ISO 8601 UTC, null when unset). Nothing else is written to stdout.
+With --source NAME: the table's first column is KEY (pg-boss: <queue>:<uuid>) and STATE shows
+  the library's own state beside Jobdeck's; each NDJSON line's id is the key (a string), with
+  native_state beside state, and its payload is read job by job (slower than the native list).
 Text from the jobs (kind, queue, errors) is printed with control characters escaped (\\u001b,
 \\r, \\n), in the table and in the JSON.
 
@@ -70,7 +82,8 @@ Exit codes: 0 listed (also when nothing matches); 2 bad filter (unknown state, m
 Examples:
   jobdeck jobs list --state dead,failed --since 10h
   jobdeck jobs list --kind send-email --error-prefix "SMTP 550" --limit 20
-  jobdeck jobs list --state dead --format ndjson | jobdeck jobs retry --reason "fixed bug #42"`,
+  jobdeck jobs list --state dead --format ndjson | jobdeck jobs retry --reason "fixed bug #42"
+  jobdeck jobs list --source billing --state dead --format ndjson | jobdeck jobs retry --source billing`,
 
   async run(args) {
     const { values, positionals } = parseOptions(
@@ -84,6 +97,7 @@ Examples:
         limit: { type: "string" },
         format: { type: "string" },
         "show-secrets": { type: "boolean" },
+        source: { type: "string" },
       },
       { positionals: true },
     );
@@ -111,6 +125,7 @@ Examples:
       throw e;
     }
 
+    if (!isNativeSource(values.source)) return listSourceJobs(values.source!, filter, format, redaction(values["show-secrets"] === true));
     const page = await withDb((db) => listJobs(db, filter));
     if (format === "ndjson") {
       const r = redaction(values["show-secrets"] === true);

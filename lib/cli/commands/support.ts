@@ -101,8 +101,8 @@ export function parseIdArgs(args: readonly string[]): number[] {
 }
 
 /**
- * Job ids from piped lines: an NDJSON object per line (its `id` is taken, as `jobs list
- * --format ndjson` prints), or bare ids (one per line; spaces or commas also separate them).
+ * Job ids from piped lines: an NDJSON object per line (its `id` is taken, else its `key`, as
+ * `jobs list --format ndjson` prints them; a line of another source is refused), or bare ids (one per line; spaces or commas also separate them).
  * Blank lines are ignored. Any line that is neither is a usage error naming the line.
  */
 export function parseIdLines(lines: readonly string[]): number[] {
@@ -118,7 +118,9 @@ export function parseIdLines(lines: readonly string[]): number[] {
       } catch {
         throw usageError(`${where}: not valid JSON`);
       }
-      const id = (obj as { id?: unknown }).id;
+      const o = obj as { id?: unknown; key?: unknown; source?: unknown };
+      if (typeof o.source === "string" && o.source !== "jobdeck") throw usageError(`${where}: a job of source "${truncate(o.source, 60)}": add --source ${truncate(o.source, 60)}`);
+      const id = o.id ?? o.key;
       if ((typeof id !== "number" && typeof id !== "string") || !ID.test(String(id)) || Number(id) < 1) {
         throw usageError(`${where}: the object has no valid "id" (a positive whole number)`);
       }
