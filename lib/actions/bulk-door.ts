@@ -7,7 +7,7 @@ import type { JobCriteria } from "../filters/job-filter";
 import { applyBulk, type BulkAction, type BulkApplyResult, type BulkPreview, bulkLimitCount, previewBulk } from "../operations/bulk";
 import { QueueError } from "../queue/state-machine";
 import { sourceFromParam } from "../server/sources";
-import { requireCapability } from "../sources/capabilities";
+import { countSkipped } from "../sources/capabilities";
 import { parseNativeKey } from "../sources/native";
 import type { ActionInput, ActionTarget, Capability, Source, SourceAction } from "../sources/types";
 import type { ActionContext } from "./safe-action";
@@ -50,8 +50,8 @@ async function resolve(input: BulkDoorInput): Promise<Resolved> {
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
-async function foreignInput(source: Source, action: BulkAction, target: ActionTarget, o: BulkDoorOptions): Promise<ActionInput> {
-  requireCapability(source.name, (await source.info()).capabilities, SOURCE_ACTION[action]);
+// The adapter checks its own capabilities (an unreachable source then answers "unavailable", not "cannot").
+function foreignInput(action: BulkAction, target: ActionTarget, o: BulkDoorOptions): ActionInput {
   return { action: SOURCE_ACTION[action], target, priority: o.priority, includeCompleted: o.includeCompleted };
 }
 
@@ -61,7 +61,7 @@ export async function applyBulkDoor(ctx: ActionContext, action: BulkAction, inpu
   if (r.native) {
     return applyBulk(ctx.db, { action, ...r.target, includeCompleted: o.includeCompleted, priority: o.priority, reason: o.reason, actor: ctx.actor, guard: ctx.bulkGuard });
   }
-  const res = await r.source.apply(await foreignInput(r.source, action, r.target, o), {
+  const res = await r.source.apply(foreignInput(action, r.target, o), {
     control: ctx.db,
     actor: ctx.actor,
     reason: o.reason ?? null,
@@ -73,9 +73,9 @@ export async function applyBulkDoor(ctx: ActionContext, action: BulkAction, inpu
     matched: res.matched,
     affected: res.affected,
     cancel_requested: 0,
-    skipped_running: res.skipped.running ?? 0,
+    skipped_running: countSkipped(res.skipped, "running"),
     skipped: res.skipped,
-    not_found: res.skipped["not found"] ?? 0,
+    not_found: countSkipped(res.skipped, "not found"),
     ids: [],
     ids_truncated: false,
     batches: res.auditIds.length,
@@ -89,17 +89,17 @@ export async function previewBulkDoor(ctx: ActionContext, action: BulkAction, in
     const preview = await previewBulk(ctx.db, { action, ...r.target, includeCompleted: o.includeCompleted, priority: o.priority ?? 0 });
     return { preview, count: bulkLimitCount(r.target, preview) };
   }
-  const p = await r.source.preview(await foreignInput(r.source, action, r.target, o));
+  const p = await r.source.preview(foreignInput(action, r.target, o));
   const preview: BulkPreview = {
     action,
     matched: p.matched,
     will_change: p.willChange,
     will_request_cancel: 0,
     will_skip: sum(p.skipped),
-    skipped_running: p.skipped.running ?? 0,
+    skipped_running: countSkipped(p.skipped, "running"),
     skip_by_state: p.skipped,
     by_state: {},
-    not_found: p.skipped["not found"] ?? 0,
+    not_found: countSkipped(p.skipped, "not found"),
   };
   return { preview, count: r.target.keys ? r.target.keys.length : p.willChange };
 }

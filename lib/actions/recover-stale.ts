@@ -6,7 +6,6 @@ import { recoverStaleJobs, type RecoverStaleResult, type RecoverTarget } from ".
 import { recoverStaleInput } from "../operations/inputs";
 import { QueueError } from "../queue/state-machine";
 import { sourceFromParam } from "../server/sources";
-import { requireCapability } from "../sources/capabilities";
 import { parseNativeKey } from "../sources/native";
 import { operatorAction, revalidate } from "./safe-action";
 
@@ -22,7 +21,6 @@ export const recoverStaleAction = operatorAction(
       const target: RecoverTarget = ids ? { ids } : input.workerId !== undefined ? { workerId: input.workerId, force: input.force === true } : { all: true };
       result = await recoverStaleJobs(ctx.db, { target, reason: input.reason, actor: ctx.actor });
     } else {
-      requireCapability(source.name, (await source.info()).capabilities, "recoverStale");
       const keys = input.keys ?? input.ids?.map(String);
       const r = await source.recoverStale(
         { target: keys ? { keys } : input.workerId !== undefined ? { workers: [input.workerId] } : { all: true }, force: input.force === true },

@@ -94,6 +94,4 @@ export function foreignSummary(s: SourceSummary) {
   };
 }
 
-/** Adapters say why they skipped in their own words; these prefixes are shared by all of them. */
-export const countSkipped = (skipped: Record<string, number>, prefix: "running" | "not found") =>
-  Object.entries(skipped).reduce((n, [reason, k]) => (reason.startsWith(prefix) ? n + k : n), 0);
+export { countSkipped } from "../sources/capabilities";

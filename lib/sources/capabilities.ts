@@ -29,3 +29,11 @@ export function requireFilters(source: string, unsupported: UnsupportedFilters, 
     if ((criteria as Record<string, unknown>)[field] !== undefined) throw new CapabilityError(source, `filter:${field}`, reason);
   }
 }
+
+/**
+ * Adapters say why they skipped a job in their own words, starting with one of a few shared
+ * prefixes ("running: …", "not found …"): how many were skipped for that reason.
+ */
+export function countSkipped(skipped: Record<string, number>, prefix: "running" | "not found"): number {
+  return Object.entries(skipped).reduce((n, [reason, k]) => (reason.startsWith(prefix) ? n + k : n), 0);
+}
