@@ -94,7 +94,7 @@ export function JobsTable({
                   <td className={td}>
                     <input
                       type="checkbox"
-                      aria-label={`Select job ${label}`}
+                      aria-label={`Select job ${label.replace(/^#/, "")}`}
                       checked={selected}
                       onChange={(e) => {
                         const range = (e.nativeEvent as MouseEvent).shiftKey === true;
