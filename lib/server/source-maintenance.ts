@@ -8,6 +8,7 @@ import { deleteExpiredSourceSamples, sampleSourcesOnce } from "@/lib/sources/sam
 import { retentionConfig } from "@/lib/queue/retention";
 import { getDb, describeDbError } from "./db";
 import { getSources } from "./sources";
+import { readSourcesConfig } from "@/lib/sources/config";
 
 type Cache = { jobdeckSourceLoop?: NodeJS.Timeout };
 const cache = globalThis as typeof globalThis & Cache;
@@ -25,11 +26,12 @@ export async function sourceMaintenanceTick(state: { lastHousekeeping: number })
   }
 }
 
-/** Starts the loop once per process (no-op when already running or without foreign sources). */
-export async function startSourceMaintenance(): Promise<void> {
-  if (cache.jobdeckSourceLoop) return;
-  const registry = await getSources();
-  if (registry.all.length <= 1) return;
+/**
+ * Starts the loop once per process (no-op when already running or without foreign sources).
+ * A tick that cannot reach the control database logs and waits for the next one.
+ */
+export function startSourceMaintenance(): void {
+  if (cache.jobdeckSourceLoop || readSourcesConfig().length === 0) return;
   const seconds = Number(process.env.JOBDECK_MAINTENANCE_INTERVAL_SECONDS ?? 15);
   const state = { lastHousekeeping: 0 };
   let running = false;

@@ -1,10 +1,11 @@
 // Server start-up (called from instrumentation.ts on the nodejs runtime): opens the database and
 // applies migrations before the first request; with JOBDECK_DEMO=1 starts the in-process demo.
-// A database that is down at start-up is logged, not fatal: pages show a banner and connect
-// once it returns.
+// A bad JOBDECK_SOURCES stops start-up (exit 78). A database that is down at start-up is logged,
+// not fatal: pages show a banner and connect once it returns (so does the sources' maintenance).
 import "server-only";
 import { AuthConfigError, authSettings, startupProblem } from "../auth/settings";
 import { bulkConfirmThreshold } from "../auth/bulk-limit";
+import { readSourcesConfig, SourceConfigError } from "../sources/config";
 import { closeDb, databaseLabel, describeDbError, getDb } from "./db";
 
 /** Sign-in must be configured before anyone can reach the dashboard: otherwise stop here, loudly. */
@@ -29,10 +30,23 @@ function checkAuthOrExit(): void {
   }
 }
 
+/** A bad JOBDECK_SOURCES entry stops start-up with the one line naming the entry and the field. */
+function checkSourcesOrExit(): void {
+  try {
+    const sources = readSourcesConfig();
+    if (sources.length) console.log(`[jobdeck] sources: jobdeck (native), ${sources.map((s) => `${s.name} (${s.kind}${s.readOnly ? ", read-only" : ""})`).join(", ")}`);
+  } catch (err) {
+    if (!(err instanceof SourceConfigError)) throw err;
+    console.error(`[jobdeck] refusing to start: ${err.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
 export async function startServer(): Promise<void> {
   // Never during `next build`: migrations run at start-up, not at build time.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   checkAuthOrExit();
+  checkSourcesOrExit();
   const label = await databaseLabel();
 
   // With NEXT_MANUAL_SIG_HANDLE (set by `npm run demo`) Next leaves signals to us: stop the demo
@@ -42,13 +56,21 @@ export async function startServer(): Promise<void> {
       setTimeout(() => process.exit(1), 10_000).unref();
       console.log(`[jobdeck] ${signal}: stopping`);
       const { stopDemo } = await import("../demo");
+      const { stopSourceMaintenance } = await import("./source-maintenance");
+      const { closeSources } = await import("./sources");
+      stopSourceMaintenance();
       await stopDemo().catch(() => {});
+      await closeSources().catch(() => {});
       await closeDb();
       process.exit(signal === "SIGINT" ? 130 : 143);
     };
     process.once("SIGINT", (s) => void shutdown(s));
     process.once("SIGTERM", (s) => void shutdown(s));
   }
+
+  // Foreign sources: depth samples for their charts, audit intents without an outcome.
+  const { startSourceMaintenance } = await import("./source-maintenance");
+  startSourceMaintenance();
 
   try {
     await getDb();

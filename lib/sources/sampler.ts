@@ -17,44 +17,47 @@ export interface SampleResult {
   errors: Record<string, string>;
 }
 
-/** One sampling pass over the foreign sources, under the sampling lock. */
+/**
+ * One sampling pass over the foreign sources. The sampling lock is held only while deciding who
+ * samples what: the summaries run outside any control transaction, because a source in the
+ * embedded database shares its one connection with the control database (a summary inside the
+ * transaction would wait for it forever). Two replicas that both decide in the same minute write
+ * the same rows once (the primary key), so the worst case is one wasted summary.
+ */
 export async function sampleSourcesOnce(control: Database, sources: readonly Source[]): Promise<SampleResult> {
   const foreign = sources.filter((s) => s.kind !== "jobdeck");
   if (!foreign.length) return { leader: false, written: {}, errors: {} };
-  return control.tx(async (q) => {
+  const due = await control.tx(async (q) => {
     const [{ locked }] = await q.query<{ locked: boolean }>("select pg_try_advisory_xact_lock($1) as locked", [SOURCE_SAMPLE_LOCK_KEY]);
-    const out: SampleResult = { leader: locked, written: {}, errors: {} };
-    if (!locked) return out;
+    if (!locked) return null;
     const done = await q.query<{ source: string }>(
       "select distinct source from source_depth_samples where bucket = date_trunc('minute', now()) and source = any($1)",
       [foreign.map((s) => s.name)],
     );
     const sampled = new Set(done.map((d) => d.source));
-    for (const s of foreign) {
-      if (sampled.has(s.name)) continue;
-      try {
-        const summary = await s.summary();
-        const rows = summary.queues;
-        if (!rows.length) {
-          out.written[s.name] = 0;
-          continue;
-        }
-        const inserted = await q.query<{ n: number }>(
-          `with ins as (
-             insert into source_depth_samples (source, bucket, queue, pending, running, failed)
-             select $1, date_trunc('minute', now()), x.queue, x.pending, x.running, x.failed
-             from jsonb_to_recordset($2::jsonb) as x(queue text, pending int, running int, failed int)
-             on conflict do nothing returning 1)
-           select count(*)::int as n from ins`,
-          [s.name, JSON.stringify(rows.map((r) => ({ queue: r.queue, pending: r.pending, running: r.running, failed: r.failed })))],
-        );
-        out.written[s.name] = inserted[0]?.n ?? 0;
-      } catch (err) {
-        out.errors[s.name] = String((err as Error)?.message ?? err).split("\n")[0].slice(0, 200);
-      }
-    }
-    return out;
+    return foreign.filter((s) => !sampled.has(s.name));
   });
+  const out: SampleResult = { leader: due !== null, written: {}, errors: {} };
+  for (const s of due ?? []) {
+    try {
+      const rows = (await s.summary()).queues;
+      const inserted = rows.length
+        ? await control.query<{ n: number }>(
+            `with ins as (
+               insert into source_depth_samples (source, bucket, queue, pending, running, failed)
+               select $1, date_trunc('minute', now()), x.queue, x.pending, x.running, x.failed
+               from jsonb_to_recordset($2::jsonb) as x(queue text, pending int, running int, failed int)
+               on conflict do nothing returning 1)
+             select count(*)::int as n from ins`,
+            [s.name, JSON.stringify(rows.map((r) => ({ queue: r.queue, pending: r.pending, running: r.running, failed: r.failed })))],
+          )
+        : [];
+      out.written[s.name] = inserted[0]?.n ?? 0;
+    } catch (err) {
+      out.errors[s.name] = String((err as Error)?.message ?? err).split("\n")[0].slice(0, 200);
+    }
+  }
+  return out;
 }
 
 /** Drops samples older than `days`. */

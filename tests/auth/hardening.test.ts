@@ -259,6 +259,15 @@ describe("start-up refusal", () => {
   });
 });
 
+describe("start-up refusal: sources", () => {
+  test("a JOBDECK_SOURCES entry with a bad field exits 78 naming the entry and the field", async () => {
+    const sources = JSON.stringify([{ name: "billing", kind: "pg-boss" }, { name: "mail", kind: "sidekiq" }]);
+    const r = await startServerExpectingExit({ port: 3177, databaseUrl: t.url, env: { JOBDECK_SOURCES: sources } });
+    expect(r.code, r.output).toBe(78);
+    expect(r.output).toMatch(/\[jobdeck\] refusing to start: JOBDECK_SOURCES entry 2 \("mail"\), field kind: kind must be "pg-boss" or "graphile-worker"/);
+  });
+});
+
 describe("bulk over JOBDECK_BULK_CONFIRM_THRESHOLD (3 on this server) needs an admin token", () => {
   const retry = (token: string, body: object) =>
     fetch(`${app.url}/api/v1/admin/jobs/retry`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });

@@ -53,3 +53,27 @@ test("one row per queue per minute, once, by one leader; a failing source is rep
   expect(series.depth.at(-1)).toMatchObject({ ready: 8, running: 2, retrying: 1 });
   expect((await sampledDepth(t.db, "other", "1h")).depthSamples).toBe(0);
 });
+
+test("on the embedded database a source that reads the same PGlite is sampled (its summary runs outside the sampling transaction)", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const { openDatabase } = await import("../../db/client");
+  const { migrate } = await import("../../db/migrate");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "jobdeck-sampler-"));
+  const db = await openDatabase({ dataDir: dir, databaseUrl: "" });
+  try {
+    await migrate(db);
+    // Like a pg-boss source without a url on the embedded database: its summary queries the control PGlite.
+    const guest = { ...createNativeSource(db), name: "billing", kind: "pg-boss" as const };
+    await db.query("insert into jobs (queue, kind) values ('invoices', 'demo'), ('invoices', 'demo')");
+    const result = await sampleSourcesOnce(db, [guest]);
+    expect(result).toMatchObject({ leader: true, errors: {} });
+    expect(result.written.billing).toBeGreaterThanOrEqual(1);
+    const [row] = await db.query<{ pending: number }>("select pending from source_depth_samples where source = 'billing' and queue = 'invoices'");
+    expect(row.pending).toBe(2);
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
