@@ -2,20 +2,24 @@
 // JOBDECK_MAINTENANCE_INTERVAL_SECONDS, default 15 s): depth samples once a minute (one leader
 // across replicas, lib/sources/sampler), audit intents whose outcome never came marked `unknown`
 // (lib/sources/audited-action), and old samples dropped. Native chores stay with the workers.
+// The loop opens its own sources rather than getSources()'s: it starts from the instrumentation
+// bundle, whose copies of the source error classes are not the route handlers' (a registry it
+// cached for everyone made the API's `instanceof CapabilityError` fail, answering 500s).
 import "server-only";
 import { reconcilePendingAudit } from "@/lib/sources/audited-action";
 import { deleteExpiredSourceSamples, sampleSourcesOnce } from "@/lib/sources/sampler";
 import { retentionConfig } from "@/lib/queue/retention";
 import { getDb, describeDbError } from "./db";
-import { getSources } from "./sources";
+import { openSources, type SourceRegistry } from "@/lib/sources/registry";
 import { readSourcesConfig } from "@/lib/sources/config";
 
-type Cache = { jobdeckSourceLoop?: NodeJS.Timeout };
+type Cache = { jobdeckSourceLoop?: NodeJS.Timeout; jobdeckMaintenanceSources?: SourceRegistry };
 const cache = globalThis as typeof globalThis & Cache;
 const HOUSEKEEPING_EVERY_MS = 5 * 60_000;
 
 export async function sourceMaintenanceTick(state: { lastHousekeeping: number }): Promise<void> {
-  const [db, registry] = await Promise.all([getDb(), getSources()]);
+  const db = await getDb();
+  const registry = (cache.jobdeckMaintenanceSources ??= openSources(db));
   const sampled = await sampleSourcesOnce(db, registry.all);
   for (const [name, error] of Object.entries(sampled.errors)) console.warn(`[jobdeck] source ${name}: depth sample skipped: ${error}`);
   const unknown = await reconcilePendingAudit(db);
@@ -51,7 +55,10 @@ export function startSourceMaintenance(): void {
   void tick();
 }
 
-export function stopSourceMaintenance(): void {
+export async function stopSourceMaintenance(): Promise<void> {
   if (cache.jobdeckSourceLoop) clearInterval(cache.jobdeckSourceLoop);
   cache.jobdeckSourceLoop = undefined;
+  const registry = cache.jobdeckMaintenanceSources;
+  cache.jobdeckMaintenanceSources = undefined;
+  await registry?.close();
 }

@@ -58,7 +58,7 @@ export async function startServer(): Promise<void> {
       const { stopDemo } = await import("../demo");
       const { stopSourceMaintenance } = await import("./source-maintenance");
       const { closeSources } = await import("./sources");
-      stopSourceMaintenance();
+      await stopSourceMaintenance().catch(() => {});
       await stopDemo().catch(() => {});
       await closeSources().catch(() => {});
       await closeDb();

@@ -43,7 +43,7 @@ beforeAll(async () => {
   ids.completed = await insertJob({ kind: "resize", queue: "media", state: "completed", attempts: 1, finished_at: "-10" });
   readToken = (await createApiToken(t.db, { name: "grafana", owner: "ops@example.com", scopes: ["jobs:read"], actor: { name: "test" } })).token;
   writeToken = (await createApiToken(t.db, { name: "runbook-bot", owner: "sre@example.com", scopes: ["jobs:read", "jobs:write"], actor: { name: "test" } })).token;
-  app = await startServer({ port: 3161, databaseUrl: t.url });
+  app = await startServer({ databaseUrl: t.url });
 }, 900_000);
 
 afterAll(async () => {
@@ -355,7 +355,7 @@ describe("health while the database goes away and comes back", () => {
     await proxy.up();
     const url = new URL(flaky.url);
     url.port = String(proxy.port);
-    server = await startServer({ port: 3162, databaseUrl: url.toString() });
+    server = await startServer({ databaseUrl: url.toString() });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();

@@ -28,7 +28,6 @@ beforeAll(async () => {
   tokens.other = (await createApiToken(t.db, { name: "grafana-2", owner: "ops@example.com", scopes: ["jobs:read"], actor: { name: "test" } })).token;
   tokens.write = (await createApiToken(t.db, { name: "runbook-bot", owner: "sre@example.com", scopes: ["jobs:read", "jobs:write"], actor: { name: "test" } })).token;
   app = await startServer({
-    port: 3171,
     databaseUrl: t.url,
     env: { JOBDECK_EXPENSIVE_FILTER_LIMIT: String(LIMIT), JOBDECK_EXPENSIVE_FILTER_WINDOW_SECONDS: String(WINDOW_SECONDS), JOBDECK_HEALTH_DETAILS: "1" },
   });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   t = await createTestDatabase("api_safety_contracts");
   tokens.write = (await createApiToken(t.db, { name: "runbook-bot", owner: "sre@example.com", scopes: ["jobs:read", "jobs:write"], actor: { name: "test" } })).token;
   tokens.admin = (await createApiToken(t.db, { name: "big-hammer", owner: "lead@example.com", scopes: ["jobs:read", "jobs:write", "admin"], actor: { name: "test" } })).token;
-  app = await startServer({ port: 3174, databaseUrl: t.url, env: { JOBDECK_BULK_CONFIRM_THRESHOLD: String(THRESHOLD) } });
+  app = await startServer({ databaseUrl: t.url, env: { JOBDECK_BULK_CONFIRM_THRESHOLD: String(THRESHOLD) } });
 }, 120_000);
 afterAll(async () => {
   await app?.stop();

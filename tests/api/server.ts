@@ -6,6 +6,7 @@
 // any OIDC_* / NEXTAUTH_URL of the environment the tests run in.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -17,6 +18,18 @@ export async function appDir(): Promise<string> {
     throw new Error(`no production build in ${dir}: run \`npx next build\` first (npm test does)`);
   }
   return dir;
+}
+
+/** A port nothing listens on now: test files run in parallel, so fixed ports collide (and a collision answers from the wrong server). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export interface RunningServer {
@@ -66,9 +79,9 @@ function spawnNext(dir: string, port: number, env: NodeJS.ProcessEnv): ChildProc
  * `next start` that is expected to refuse to start: resolves with its exit code and output once
  * it exits (killed after 60 s if it does not, which the caller's assertions then report).
  */
-export async function startServerExpectingExit(opts: { port: number; databaseUrl: string; env?: ServerEnv }): Promise<{ code: number | null; output: string }> {
+export async function startServerExpectingExit(opts: { port?: number; databaseUrl: string; env?: ServerEnv }): Promise<{ code: number | null; output: string }> {
   const dir = await appDir();
-  const child = spawnNext(dir, opts.port, serverEnv(opts.databaseUrl, opts.env));
+  const child = spawnNext(dir, opts.port ?? (await freePort()), serverEnv(opts.databaseUrl, opts.env));
   let log = "";
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
@@ -78,14 +91,15 @@ export async function startServerExpectingExit(opts: { port: number; databaseUrl
   return { code, output: log };
 }
 
-/** `next start` on `port` with DATABASE_URL; resolves once it answers HTTP. */
-export async function startServer(opts: { port: number; databaseUrl: string; env?: ServerEnv }): Promise<RunningServer> {
+/** `next start` on `port` (default: a free one) with DATABASE_URL; resolves once it answers HTTP. */
+export async function startServer(opts: { port?: number; databaseUrl: string; env?: ServerEnv }): Promise<RunningServer> {
   const dir = await appDir();
   let log = "";
-  const child = spawnNext(dir, opts.port, serverEnv(opts.databaseUrl, opts.env));
+  const port = opts.port ?? (await freePort());
+  const child = spawnNext(dir, port, serverEnv(opts.databaseUrl, opts.env));
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
-  const url = `http://127.0.0.1:${opts.port}`;
+  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${log}`);

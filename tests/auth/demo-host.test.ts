@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { appDir } from "../api/server";
+import { appDir, freePort } from "../api/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 
 let t: TestDatabase;
@@ -85,23 +85,23 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 
 describe("npm run demo", () => {
   test("listens on 127.0.0.1 only by default, and says so", async () => {
-    const port = 3175;
+    const port = await freePort();
     const demo = await runDemo(port, {});
     try {
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/stats`)).status).toBe(200);
       expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
-      expect(demo.output()).toMatch(/Jobdeck demo is running: http:\/\/localhost:3175 \(this machine only; JOBDECK_DEMO_HOST=0\.0\.0\.0 listens on every interface\)/);
+      expect(demo.output()).toContain(`Jobdeck demo is running: http://localhost:${port} (this machine only; JOBDECK_DEMO_HOST=0.0.0.0 listens on every interface)`);
     } finally {
       await stop(demo.child);
     }
   }, 150_000);
 
   test("JOBDECK_DEMO_HOST=0.0.0.0 listens on every IPv4 interface", async () => {
-    const port = 3176;
+    const port = await freePort();
     const demo = await runDemo(port, { JOBDECK_DEMO_HOST: "0.0.0.0" });
     try {
       expect(listeningAddresses(port)).toEqual(["0.0.0.0"]);
-      expect(demo.output()).toMatch(/Jobdeck demo is running: http:\/\/0\.0\.0\.0:3176 \(listening on 0\.0\.0\.0\)/);
+      expect(demo.output()).toContain(`Jobdeck demo is running: http://0.0.0.0:${port} (listening on 0.0.0.0)`);
     } finally {
       await stop(demo.child);
     }

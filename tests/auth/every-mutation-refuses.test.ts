@@ -292,7 +292,7 @@ describe("(b) over HTTP: every mutating route handler and every server action of
       const rel = path.relative(dir, p).split(path.sep);
       return { file: rel.join("/"), url: urlFor(rel.slice(1, -1)), methods: exportedMethods(readFileSync(p, "utf8")) };
     });
-    app = await startServer({ port: 3163, databaseUrl: t.url });
+    app = await startServer({ databaseUrl: t.url });
     viewerSession = await demoSignIn(app.url, "viewer");
     adminSession = await demoSignIn(app.url, "admin");
   }, 120_000);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApiToken } from "../../lib/auth/tokens";
-import { appDir, type RunningServer, startServer, startServerExpectingExit } from "../api/server";
+import { appDir, freePort, type RunningServer, startServer, startServerExpectingExit } from "../api/server";
 import { type CookieJar, demoSignIn } from "../helpers/demo-session";
 import { snapshotData } from "../helpers/snapshot";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
@@ -29,7 +29,7 @@ beforeAll(async () => {
   ).map((r) => r.id);
   tokens.write = (await createApiToken(t.db, { name: "runbook-bot", owner: "sre@example.com", scopes: ["jobs:read", "jobs:write"], actor: { name: "test" } })).token;
   tokens.admin = (await createApiToken(t.db, { name: "big-hammer", owner: "lead@example.com", scopes: ["jobs:read", "jobs:write", "admin"], actor: { name: "test" } })).token;
-  app = await startServer({ port: 3164, databaseUrl: t.url, env: { JOBDECK_BULK_CONFIRM_THRESHOLD: "3" } });
+  app = await startServer({ databaseUrl: t.url, env: { JOBDECK_BULK_CONFIRM_THRESHOLD: "3" } });
   adminSession = await demoSignIn(app.url, "admin");
 }, 120_000);
 
@@ -169,8 +169,9 @@ describe("pages", () => {
 
 describe("behind https (NEXTAUTH_URL=https://…)", () => {
   let secure: RunningServer;
-  const port = 3165;
+  let port: number;
   beforeAll(async () => {
+    port = await freePort();
     secure = await startServer({ port, databaseUrl: t.url, env: { NEXTAUTH_URL: `https://127.0.0.1:${port}` } });
   }, 120_000);
   afterAll(async () => {
@@ -207,19 +208,19 @@ describe("behind https (NEXTAUTH_URL=https://…)", () => {
 
 describe("start-up refusal", () => {
   test("production without OIDC and without JOBDECK_DEMO_AUTH exits 78 and says why", async () => {
-    const r = await startServerExpectingExit({ port: 3166, databaseUrl: t.url, env: { JOBDECK_DEMO_AUTH: undefined } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { JOBDECK_DEMO_AUTH: undefined } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/\[jobdeck\] refusing to start: no sign-in is configured/);
   });
 
   test("half-configured OIDC exits 78 naming the missing variables", async () => {
-    const r = await startServerExpectingExit({ port: 3167, databaseUrl: t.url, env: { JOBDECK_DEMO_AUTH: undefined, OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "jobdeck" } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { JOBDECK_DEMO_AUTH: undefined, OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "jobdeck" } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: OIDC is half configured: set OIDC_CLIENT_SECRET too/);
   });
 
   test("production without NEXTAUTH_SECRET exits 78", async () => {
-    const r = await startServerExpectingExit({ port: 3168, databaseUrl: t.url, env: { NEXTAUTH_SECRET: undefined } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { NEXTAUTH_SECRET: undefined } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: NEXTAUTH_SECRET is not set/);
   });
@@ -227,33 +228,33 @@ describe("start-up refusal", () => {
   // "Production" is the build, not NODE_ENV: a production build started with NODE_ENV=staging
   // (or none) must not fall back to the public development secret or offer the demo admin.
   test("the production build with NODE_ENV=staging and no NEXTAUTH_SECRET exits 78", async () => {
-    const r = await startServerExpectingExit({ port: 3169, databaseUrl: t.url, env: { NODE_ENV: "staging", NEXTAUTH_SECRET: undefined } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { NODE_ENV: "staging", NEXTAUTH_SECRET: undefined } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: NEXTAUTH_SECRET is not set/);
   });
 
   test("the production build with NODE_ENV unset and no NEXTAUTH_SECRET exits 78", async () => {
-    const r = await startServerExpectingExit({ port: 3170, databaseUrl: t.url, env: { NODE_ENV: undefined, NEXTAUTH_SECRET: undefined } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { NODE_ENV: undefined, NEXTAUTH_SECRET: undefined } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: NEXTAUTH_SECRET is not set/);
   });
 
   test("the production build with NODE_ENV=staging and no sign-in exits 78 (no demo users by default)", async () => {
-    const r = await startServerExpectingExit({ port: 3171, databaseUrl: t.url, env: { NODE_ENV: "staging", JOBDECK_DEMO_AUTH: undefined } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { NODE_ENV: "staging", JOBDECK_DEMO_AUTH: undefined } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: no sign-in is configured/);
   });
 
   test("JOBDECK_DEMO_AUTH=1 together with OIDC exits 78, naming JOBDECK_DEMO_AUTH=force", async () => {
     const env = { OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "jobdeck", OIDC_CLIENT_SECRET: "s3cret", NEXTAUTH_URL: "https://jobdeck.example.com" };
-    const r = await startServerExpectingExit({ port: 3172, databaseUrl: t.url, env: { ...env, JOBDECK_DEMO_AUTH: "1" } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { ...env, JOBDECK_DEMO_AUTH: "1" } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: JOBDECK_DEMO_AUTH=1 and single sign-on \(OIDC_\*\) are both set.*JOBDECK_DEMO_AUTH=force/);
   });
 
   test("a plain-http OIDC_ISSUER that is not this machine exits 78 naming OIDC_ISSUER", async () => {
     const env = { OIDC_ISSUER: "http://id.example.com", OIDC_CLIENT_ID: "jobdeck", OIDC_CLIENT_SECRET: "s3cret", NEXTAUTH_URL: "https://jobdeck.example.com" };
-    const r = await startServerExpectingExit({ port: 3173, databaseUrl: t.url, env: { ...env, JOBDECK_DEMO_AUTH: undefined } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { ...env, JOBDECK_DEMO_AUTH: undefined } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/refusing to start: OIDC_ISSUER must be an https URL \(got "http:\/\/id.example.com"\); plain http is allowed only for localhost, 127.0.0.1 and ::1/);
   });
@@ -262,7 +263,7 @@ describe("start-up refusal", () => {
 describe("start-up refusal: sources", () => {
   test("a JOBDECK_SOURCES entry with a bad field exits 78 naming the entry and the field", async () => {
     const sources = JSON.stringify([{ name: "billing", kind: "pg-boss" }, { name: "mail", kind: "sidekiq" }]);
-    const r = await startServerExpectingExit({ port: 3177, databaseUrl: t.url, env: { JOBDECK_SOURCES: sources } });
+    const r = await startServerExpectingExit({ databaseUrl: t.url, env: { JOBDECK_SOURCES: sources } });
     expect(r.code, r.output).toBe(78);
     expect(r.output).toMatch(/\[jobdeck\] refusing to start: JOBDECK_SOURCES entry 2 \("mail"\), field kind: kind must be "pg-boss" or "graphile-worker"/);
   });

@@ -15,7 +15,7 @@ let viewer: CookieJar;
 
 beforeAll(async () => {
   t = await createTestDatabase("auth_proxy_matcher");
-  app = await startServer({ port: 3172, databaseUrl: t.url });
+  app = await startServer({ databaseUrl: t.url });
   viewer = await demoSignIn(app.url, "viewer");
 }, 120_000);
 

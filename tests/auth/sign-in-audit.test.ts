@@ -6,19 +6,20 @@
 // (A real single sign-on through a local OpenID Provider is audited in e2e/auth.spec.ts.)
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApiToken } from "../../lib/auth/tokens";
-import { type RunningServer, startServer } from "../api/server";
+import { freePort, type RunningServer, startServer } from "../api/server";
 import { CookieJar, demoSignIn } from "../helpers/demo-session";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 
 let t: TestDatabase;
 let app: RunningServer;
-const port = 3174;
+let port: number;
 
 type Row = { actor: string; roles: string[]; action: string; outcome: string; reason: string | null; details: Record<string, unknown> | null; target_ids: number[] | null };
 const authRows = () => t.db.query<Row>("select actor, roles, action, outcome, reason, details, target_ids from audit_events where action like 'auth.%' order by id");
 
 beforeAll(async () => {
   t = await createTestDatabase("sign_in_audit");
+  port = await freePort();
   app = await startServer({
     port,
     databaseUrl: t.url,
