@@ -3,6 +3,7 @@
 // hand-tuned SQL runs unchanged on either.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
 import type { Pool, PoolClient } from "pg";
 
 export interface Sql {
@@ -16,6 +17,11 @@ export interface Database extends Sql {
   readonly kind: "postgres" | "pglite";
   /** A short description for logs; never contains a password. */
   readonly label: string;
+  /**
+   * The embedded instance itself (PGlite only), for a library that brings its own PGlite adapter
+   * (the demo's pg-boss: its multi-statement blocks need exec(), which `query` cannot run).
+   */
+  readonly pglite?: PGlite;
 }
 
 export interface OpenOptions {
@@ -103,6 +109,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     kind: "pglite",
     label: `pglite ${dir}`,
+    pglite: db,
     query: async (text, params) => (await db.query(text, params as unknown[])).rows as never,
     tx: (fn) => db.transaction((t) => fn({ query: async (text, params) => (await t.query(text, params as unknown[])).rows as never })),
     close: () => db.close(),

@@ -24,6 +24,24 @@ if (env.DATABASE_URL) {
   console.log(`jobdeck demo: embedded PGlite database in ${path.relative(root, env.JOBDECK_DATA_DIR) || env.JOBDECK_DATA_DIR}`);
 }
 
+// Foreign sources: unless told otherwise, the demo shows a pg-boss source (and, on PostgreSQL, a
+// graphile-worker one) in its own database, and lib/demo runs the applications behind them. Sources
+// the user configured are left alone: the demo writes no jobs into them.
+if (!env.JOBDECK_SOURCES && !env.JOBDECK_SOURCES_FILE) {
+  const sources = [{ name: "billing", kind: "pg-boss" }];
+  if (env.DATABASE_URL) sources.push({ name: "mail", kind: "graphile-worker" });
+  env.JOBDECK_SOURCES = JSON.stringify(sources);
+  env.JOBDECK_DEMO_SOURCES = "1";
+  console.log(
+    env.DATABASE_URL
+      ? "jobdeck demo: foreign sources billing (pg-boss) and mail (graphile-worker), with their own demo workload (JOBDECK_SOURCES replaces them)"
+      : "jobdeck demo: foreign source billing (pg-boss) with its own demo workload; graphile-worker needs PostgreSQL, so mail (graphile-worker) joins with DATABASE_URL (JOBDECK_SOURCES replaces them)",
+  );
+} else {
+  const which = env.JOBDECK_SOURCES ? "JOBDECK_SOURCES" : "JOBDECK_SOURCES_FILE";
+  console.log(`jobdeck demo: ${which} is set, so those sources are shown as they are (the demo adds no jobs to them)`);
+}
+
 // Sign-in: the identity provider when OIDC_* is set; otherwise the demo sign-in (pick a demo
 // viewer, operator or admin), which a production server allows only when told so explicitly.
 if (!env.OIDC_ISSUER) {
@@ -51,10 +69,13 @@ if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
 
 const child = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", host], {
   cwd: root,
-  // Jobdeck handles SIGINT/SIGTERM itself so the demo workers release their jobs and PGlite
-  // closes cleanly (see instrumentation.ts).
+  // Jobdeck handles SIGINT/SIGTERM itself so the demo workers (and the pg-boss and graphile-worker
+  // applications) release their jobs and PGlite closes cleanly (see instrumentation.ts). Its own
+  // process group: Ctrl+C reaches this script (and npm, which forwards it too), and the server
+  // gets exactly one signal from here. A second one arriving mid-shutdown killed it at once.
+  detached: true,
   env: { ...env, JOBDECK_DEMO: "1", NEXT_MANUAL_SIG_HANDLE: "1", PORT: port },
-  stdio: ["inherit", "pipe", "inherit"],
+  stdio: ["ignore", "pipe", "inherit"],
 });
 let announced = false;
 child.stdout.on("data", (chunk) => {
@@ -67,10 +88,11 @@ child.stdout.on("data", (chunk) => {
     console.log(`\n  Jobdeck demo is running: ${where}\n  Press Ctrl+C to stop.\n`);
   }
 });
-// Ctrl+C reaches the whole process group; forward other signals and wait for a clean exit.
-for (const signal of ["SIGINT", "SIGTERM"]) {
+// Forward the first stop signal (once: a repeat, such as npm's copy of a Ctrl+C, is dropped) and
+// wait for a clean exit. A closed terminal (SIGHUP) stops the server too: it has its own group.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
-    if (!child.killed) child.kill(signal);
+    if (!child.killed) child.kill(signal === "SIGHUP" ? "SIGTERM" : signal);
   });
 }
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

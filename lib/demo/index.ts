@@ -1,9 +1,12 @@
 // The demo workload behind `npm run demo`: seeds history once, starts three in-process workers
 // over three queues, a producer that enqueues a steady trickle, a catalog campaign, and a
-// worker that "crashed" holding jobs. Idempotent across restarts; one instance per process.
+// worker that "crashed" holding jobs; with JOBDECK_DEMO_SOURCES=1 (set by scripts/demo.mjs along
+// with the JOBDECK_SOURCES it chose) also the applications behind those foreign sources: a real
+// pg-boss and, on PostgreSQL, a real graphile-worker. Idempotent across restarts; one per process.
 import os from "node:os";
 import type { Database } from "../../db/client";
 import { enqueueMany, markWorkerStopped, recoverStale } from "../queue";
+import { readSourcesConfig } from "../sources/config";
 import { createWorker, type Worker } from "../worker/worker";
 import { randomDemoJob } from "./catalog";
 import { createDemoHandlers } from "./handlers";
@@ -105,14 +108,50 @@ async function start({ db, rate = 2, log = (m) => console.log(`[jobdeck demo] ${
   }, 1_000);
   producer.unref?.();
 
+  let foreign: { stop(): Promise<void> }[] = [];
+  if (process.env.JOBDECK_DEMO_SOURCES === "1") {
+    foreign = await startForeignApps(db, log).catch((err) => {
+      log(`the foreign sources' applications did not start: ${(err as Error).message}`);
+      return [];
+    });
+  }
+
   return {
     workers,
     async stop() {
       stopping = true;
       clearInterval(producer);
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([...workers.map((w) => w.stop()), ...foreign.map((f) => f.stop().catch((err) => log(`stopping: ${(err as Error).message}`)))]);
     },
   };
+}
+
+/**
+ * The applications behind the demo's foreign sources (the first pg-boss and graphile-worker entry
+ * of JOBDECK_SOURCES, in the control database). One that cannot start is logged and left out:
+ * the rest of the demo runs on.
+ */
+async function startForeignApps(db: Database, log: (m: string) => void): Promise<{ stop(): Promise<void> }[]> {
+  const sources = readSourcesConfig().filter((s) => s.url === null);
+  const boss = sources.find((s) => s.kind === "pg-boss");
+  const graphile = sources.find((s) => s.kind === "graphile-worker");
+  const apps: { stop(): Promise<void> }[] = [];
+  if (boss) {
+    const { startPgBossDemo } = await import("./pgboss");
+    await startPgBossDemo({ db, schema: boss.schema, log }).then(
+      (app) => apps.push(app),
+      (err) => log(`${boss.name} (pg-boss) did not start: ${(err as Error).message}`),
+    );
+  }
+  if (graphile || db.kind === "pglite") {
+    // On the embedded database this only says why graphile-worker cannot run there.
+    const { startGraphileDemo } = await import("./graphile");
+    await startGraphileDemo({ db, schema: graphile?.schema, log }).then(
+      (app) => app && apps.push(app),
+      (err) => log(`${graphile?.name} (graphile-worker) did not start: ${(err as Error).message}`),
+    );
+  }
+  return apps;
 }
 
 /** Stops the demo of this process, if one runs. */
