@@ -51,8 +51,8 @@ export function startSourceMaintenance(): void {
     }
   };
   cache.jobdeckSourceLoop = setInterval(tick, Math.max(1, seconds) * 1000);
+  // The first tick waits one interval: at start-up a demo (or a deploy) may still be creating the sources' schemas.
   cache.jobdeckSourceLoop.unref();
-  void tick();
 }
 
 export async function stopSourceMaintenance(): Promise<void> {
