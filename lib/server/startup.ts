@@ -68,15 +68,15 @@ export async function startServer(): Promise<void> {
     process.once("SIGTERM", (s) => void shutdown(s));
   }
 
-  // Foreign sources: depth samples for their charts, audit intents without an outcome.
+  // Foreign sources: depth samples for their charts, audit intents without an outcome. Started
+  // after the demo, which creates its sources' schemas; its ticks wait out a database outage.
   const { startSourceMaintenance } = await import("./source-maintenance");
-  startSourceMaintenance();
-
   try {
     await getDb();
     console.log(`[jobdeck] database ready: ${label}`);
   } catch (err) {
     console.error(`[jobdeck] database unavailable at start-up (${label}): ${describeDbError(err)}; pages will retry`);
+    startSourceMaintenance();
     return;
   }
   if (process.env.JOBDECK_DEMO === "1") {
@@ -87,4 +87,5 @@ export async function startServer(): Promise<void> {
       console.error(`[jobdeck] demo workload failed to start: ${describeDbError(err)}`);
     }
   }
+  startSourceMaintenance();
 }
