@@ -36,7 +36,7 @@ export const GRAPHILE_MISSING = {
   workers: NO_HEARTBEATS,
   heartbeats: NO_HEARTBEATS,
   attempts: "graphile-worker keeps no attempt history: only the attempt count and the last error",
-  charts: "graphile-worker keeps no history to chart (completed jobs are deleted); charts need Jobdeck's sampler",
+  charts: "graphile-worker keeps no history to chart (completed jobs are deleted): only the queue depth is charted, from Jobdeck's minute samples",
   campaigns: "campaigns are Jobdeck's own: graphile-worker jobs belong to none",
 } as const;
 

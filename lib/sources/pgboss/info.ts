@@ -20,8 +20,8 @@ export function capabilitiesOf(ctx: PgBossContext, s: BossSchema): { set: Capabi
   // completed_on) index took 0.2 s for 1 h but 2 s for 24 h and 8 s for 7 d; 10.x has no such index.
   missing.charts =
     s.family === "v12"
-      ? "charting 24 h or 7 days reads every job pg-boss finished in the range (seconds at a million jobs): charts wait for Jobdeck's sampler"
-      : "pg-boss 10 has no index on completion time and archives finished jobs after 12 h: charts wait for Jobdeck's sampler";
+      ? "charting 24 h or 7 days would read every job pg-boss finished in the range (seconds at a million jobs): only the queue depth is charted, from Jobdeck's minute samples"
+      : "pg-boss 10 has no index on completion time and archives finished jobs after 12 h: only the queue depth is charted, from Jobdeck's minute samples";
   const acting = actingLibrary(ctx.config, s);
   if (acting.lib && acting.lib.major === 10) {
     missing.priority = "pg-boss 10 has no function to change a queued job's priority (pg-boss 12 has update())";
