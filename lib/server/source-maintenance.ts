@@ -17,11 +17,24 @@ type Cache = { jobdeckSourceLoop?: NodeJS.Timeout; jobdeckMaintenanceSources?: S
 const cache = globalThis as typeof globalThis & Cache;
 const HOUSEKEEPING_EVERY_MS = 5 * 60_000;
 
-export async function sourceMaintenanceTick(state: { lastHousekeeping: number }): Promise<void> {
+export interface MaintenanceState {
+  lastHousekeeping: number;
+  /** The last sampling error said for each source. */
+  lastErrors: Map<string, string>;
+}
+
+export async function sourceMaintenanceTick(state: MaintenanceState): Promise<void> {
   const db = await getDb();
   const registry = (cache.jobdeckMaintenanceSources ??= openSources(db));
   const sampled = await sampleSourcesOnce(db, registry.all);
-  for (const [name, error] of Object.entries(sampled.errors)) console.warn(`[jobdeck] source ${name}: depth sample skipped: ${error}`);
+  // Said once per source and error, not every tick: an unreachable source stays so for a while.
+  for (const [name, error] of Object.entries(sampled.errors)) {
+    if (state.lastErrors.get(name) !== error) console.warn(`[jobdeck] source ${name}: depth samples skipped: ${error}`);
+    state.lastErrors.set(name, error);
+  }
+  for (const name of Object.keys(sampled.written)) {
+    if (state.lastErrors.delete(name)) console.log(`[jobdeck] source ${name}: depth samples resumed`);
+  }
   const unknown = await reconcilePendingAudit(db);
   if (unknown) console.warn(`[jobdeck] ${unknown} audit intent(s) never got an outcome: marked unknown`);
   if (Date.now() - state.lastHousekeeping > HOUSEKEEPING_EVERY_MS) {
@@ -37,7 +50,7 @@ export async function sourceMaintenanceTick(state: { lastHousekeeping: number })
 export function startSourceMaintenance(): void {
   if (cache.jobdeckSourceLoop || readSourcesConfig().length === 0) return;
   const seconds = Number(process.env.JOBDECK_MAINTENANCE_INTERVAL_SECONDS ?? 15);
-  const state = { lastHousekeeping: 0 };
+  const state: MaintenanceState = { lastHousekeeping: 0, lastErrors: new Map() };
   let running = false;
   const tick = async () => {
     if (running) return;
