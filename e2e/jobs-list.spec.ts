@@ -220,6 +220,8 @@ test("a job whose error and payload contain HTML renders it as text", async ({ p
 });
 
 test("the jobs page passes axe in light and dark themes, also with the bulk dialog open", async ({ page }) => {
+  // Four axe scans and three full-page screenshots of a page the suite has filled: slow on a busy 2-core machine.
+  test.setTimeout(150_000);
   const kind = uniqueKind("axe");
   const dead = await seedDead(db, 3, { kind, error: "HTTPError: 502 Bad Gateway from https://hooks.example.com/notify" });
   await seedRunningOfKind(kind, 1);
