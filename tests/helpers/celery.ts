@@ -2,7 +2,7 @@
 // its own data directory, and `/usr/bin/python3 -m celery` (Debian's celery; the python3 on the
 // PATH may be a pyenv interpreter without it) running tests/fixtures/celery with events on.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -158,3 +158,86 @@ print(json.dumps(ids))
 }
 
 export { waitFor };
+
+export interface RabbitMQServer {
+  port: number;
+  /** amqp://guest:guest@127.0.0.1:PORT// (the default vhost) */
+  url: string;
+  nodename: string;
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same data (a broker restart). */
+  start(): Promise<void>;
+  /** Stops it for good, ends its epmd and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
+
+/**
+ * A private RabbitMQ node of our own: free AMQP, distribution and epmd ports, its own cookie
+ * (HOME), config, data and logs in a temporary directory, so it never meets the system's node.
+ * Runs as the current user through /usr/lib/rabbitmq/bin (Debian's /usr/sbin wrappers switch to
+ * the rabbitmq user); booting takes a few seconds.
+ */
+export async function startRabbitMQ(): Promise<RabbitMQServer> {
+  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(path.join(os.tmpdir(), "jobdeck-rabbit-"));
+  const nodename = `jobdeck${port}@localhost`;
+  writeFileSync(path.join(dir, "rabbitmq.conf"), `listeners.tcp.default = 127.0.0.1:${port}\nloopback_users = none\n`);
+  writeFileSync(path.join(dir, "rabbitmq-env.conf"), "");
+  writeFileSync(path.join(dir, "enabled_plugins"), "[].\n");
+  const env = {
+    ...process.env,
+    HOME: dir,
+    RABBITMQ_CONF_ENV_FILE: path.join(dir, "rabbitmq-env.conf"),
+    RABBITMQ_CONFIG_FILE: path.join(dir, "rabbitmq.conf"),
+    RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, "enabled_plugins"),
+    RABBITMQ_NODENAME: nodename,
+    RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    ERL_EPMD_PORT: String(epmdPort),
+    ERL_EPMD_ADDRESS: "127.0.0.1",
+    RABBITMQ_MNESIA_BASE: path.join(dir, "mnesia"),
+    RABBITMQ_LOG_BASE: path.join(dir, "log"),
+    RABBITMQ_PID_FILE: path.join(dir, "rabbit.pid"),
+    RABBITMQ_FEATURE_FLAGS_FILE: path.join(dir, "feature_flags"),
+    RABBITMQ_LOGS: path.join(dir, "log", "rabbit.log"),
+  };
+  let child: ChildProcess | null = null;
+  let log = "";
+  const start = async () => {
+    const c = spawn(path.join(RABBIT_BIN, "rabbitmq-server"), [], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = c;
+    c.stdout?.on("data", (d) => (log += d));
+    c.stderr?.on("data", (d) => (log += d));
+    await waitFor(async () => c.exitCode !== null || (await portOpen(port)), `rabbitmq-server on ${port}`, 120_000);
+    if (c.exitCode !== null) throw new Error(`rabbitmq-server exited (${c.exitCode}): ${log.slice(-2000)}`);
+  };
+  const stop = async () => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    spawnSync(path.join(RABBIT_BIN, "rabbitmqctl"), ["-n", nodename, "stop"], { env, timeout: 60_000, stdio: "ignore" });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    if (c.exitCode === null) {
+      c.kill("SIGKILL");
+      await exited;
+    }
+  };
+  await start();
+  return {
+    port,
+    url: `amqp://guest:guest@127.0.0.1:${port}//`,
+    nodename,
+    start,
+    stop,
+    async dispose() {
+      await stop();
+      // Our private epmd (started by the node on ERL_EPMD_PORT) goes too.
+      spawnSync("epmd", ["-kill"], { env, timeout: 10_000, stdio: "ignore" });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
