@@ -1,6 +1,7 @@
 // Next.js configuration. PGlite (WASM + data files) and `pg` (optional native bits) must be
 // loaded from node_modules at run time rather than bundled; so are the pg-boss libraries the pg-boss
-// source acts with (lib/sources/pgboss/library.ts), which load `pg` themselves.
+// source acts with (lib/sources/pgboss/library.ts), which load `pg` themselves, and the Celery
+// bridge's broker clients (ioredis, amqplib).
 import type { NextConfig } from "next";
 
 // The Content-Security-Policy is set per page request by proxy.ts (it carries a nonce):
@@ -13,7 +14,7 @@ const SECURITY_HEADERS = [
 ];
 
 const nextConfig: NextConfig = {
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "pg-boss", "pg-boss-v12"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "pg-boss", "pg-boss-v12", "ioredis", "amqplib"],
   poweredByHeader: false,
   reactStrictMode: true,
   // forbidden()/unauthorized(): a server action refused at the door answers 403/401 and the

@@ -10,9 +10,11 @@ import { foldTaskEvents, foldWorkerEvents, type WorkerDelta } from "./fold";
 import { upsertTasks } from "./record-tasks";
 
 /** The fields stored beside the key columns (the key and the columns are not repeated). */
+const KEY_FIELDS = new Set(["uuid", "type", "timestamp", "hostname", "clock"]);
+
 function fieldsOf(e: CeleryEvent): Record<string, unknown> {
-  const { uuid, type, timestamp, hostname, clock, ...rest } = e;
-  void uuid, void type, void timestamp, void hostname, void clock;
+  const rest: Record<string, unknown> = {};
+  for (const k in e) if (!KEY_FIELDS.has(k)) rest[k] = e[k];
   return rest;
 }
 
