@@ -2,8 +2,9 @@
 // with one set-based statement each (an upsert cannot touch the same row twice). The rules are
 // those the SQL merge applies against the stored row (lib/celery/record-*.ts), and they do not
 // depend on arrival order:
-// - state: the greatest of (finished?, timestamp, rank): a finished state (SUCCESS, FAILURE,
-//   REVOKED, REJECTED) is never replaced by a non-finished one; otherwise the later event wins;
+// - state: the greatest of (finished?, not PENDING?, timestamp, rank): a finished state (SUCCESS,
+//   FAILURE, REVOKED, REJECTED) is never replaced by a non-finished one, PENDING never replaces
+//   another state; otherwise the later event wins (rank breaks ties of the same timestamp);
 // - descriptive fields (name, args, kwargs, root/parent ids, queue, expires): the first value
 //   known stays (a later task-received does not erase what task-sent set);
 // - outcome fields (result, exception, traceback, runtime, worker, signal): the latest event's;
@@ -67,10 +68,13 @@ function emptyTask(id: string): TaskDelta {
   };
 }
 
-/** Whether state b (at tb) wins over state a (at ta) by the order above. */
+/** Whether state b wins over state a by the order above (rank 0 is PENDING). */
 export function stateWins(b: { fin: boolean; at: number; rank: number }, a: { fin: boolean; at: number; rank: number } | null): boolean {
   if (!a) return true;
   if (b.fin !== a.fin) return b.fin;
+  // task-sent is stamped by the client after it published the task, often a moment after the
+  // worker's task-received: PENDING ("sent, not yet received") never replaces another state.
+  if ((b.rank === 0) !== (a.rank === 0)) return a.rank === 0;
   if (b.at !== a.at) return b.at > a.at;
   return b.rank >= a.rank;
 }

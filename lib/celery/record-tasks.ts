@@ -1,6 +1,6 @@
 // Merges a batch of task changes (lib/celery/fold.ts) into celery_tasks with one statement: the
-// stored row and the change are merged by the same rules as the fold, so the result does not
-// depend on how events were split into batches.
+// stored row and the change are merged by the same rules as the fold (stateWins: the row tuple
+// below), so the result does not depend on how events were split into batches.
 import type { Sql } from "../../db/client";
 import type { TaskDelta } from "./fold";
 
@@ -23,7 +23,7 @@ m as (
     c.received_at as c_received_at, c.started_at as c_started_at, c.finished_at as c_finished_at, c.runtime as c_runtime,
     c.signal as c_signal, c.state as c_state, c.state_at as c_state_at,
     d.state is not null and (c.task_id is null or c.state_at is null
-      or (d.state_fin, to_timestamp(d.state_at), d.state_rank) >= (${FIN("c.state")}, c.state_at, ${RANK("c.state")})) as wins
+      or (d.state_fin, d.state_rank <> 0, to_timestamp(d.state_at), d.state_rank) >= (${FIN("c.state")}, c.state <> 'PENDING', c.state_at, ${RANK("c.state")})) as wins
   from d left join cur c on c.task_id = d.task_id
 )
 insert into celery_tasks as t (source, task_id, name, state, args, kwargs, args_json, kwargs_json, result, exception, traceback,

@@ -78,3 +78,12 @@ test("workers: heartbeat fields, offline set by worker-offline and cleared by a 
   await recordEvents(t.db, "s", [w("worker-online", 10, 0)]);
   expect(await row()).toMatchObject({ processed: 0, offline_at: null });
 });
+
+test("a task-sent stamped after the worker's task-received (the client stamps it after publishing) does not make it PENDING again", async () => {
+  const uuid = "p";
+  await recordEvents(t.db, "s", [ev("task-received", 0.01, { uuid, name: "fixture.add", args: "[1, 2]", kwargs: "{}", retries: 0 })]);
+  await recordEvents(t.db, "s", [ev("task-sent", 0.02, { uuid, name: "fixture.add", args: "[1, 2]", kwargs: "{}", retries: 0, queue: "celery" })]);
+  expect(await task(uuid)).toMatchObject({ state: "RECEIVED", queue: "celery" });
+  await recordEvents(t.db, "s", [ev("task-sent", 0.03, { uuid: "q", name: "fixture.add" }), ev("task-received", 0.02, { uuid: "q" })]);
+  expect(await task("q")).toMatchObject({ state: "RECEIVED" });
+});
