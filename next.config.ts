@@ -2,7 +2,7 @@
 // loaded from node_modules at run time rather than bundled; so are the pg-boss libraries the pg-boss
 // source acts with (lib/sources/pgboss/library.ts), which load `pg` themselves, and graphile-worker,
 // which the demo's "mail" application runs (lib/demo/graphile.ts): it loads `pg` and its config
-// loader at run time.
+// loader at run time; so are the Celery bridge's broker clients (ioredis, amqplib).
 import type { NextConfig } from "next";
 
 // The Content-Security-Policy is set per page request by proxy.ts (it carries a nonce):
@@ -15,7 +15,7 @@ const SECURITY_HEADERS = [
 ];
 
 const nextConfig: NextConfig = {
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "pg-boss", "pg-boss-v12", "graphile-worker"],
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "pg-boss", "pg-boss-v12", "graphile-worker", "ioredis", "amqplib"],
   poweredByHeader: false,
   reactStrictMode: true,
   // forbidden()/unauthorized(): a server action refused at the door answers 403/401 and the

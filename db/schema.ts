@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -264,3 +265,128 @@ export type AuditEvent = typeof auditEvents.$inferSelect;
 export type JobRollup = typeof jobRollups.$inferSelect;
 export type QueueDepthSample = typeof queueDepthSamples.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+
+// Celery sources (issue 12). Celery keeps task history nowhere a dashboard could read (Flower
+// keeps it in memory), so the Celery bridge (lib/celery) subscribes to the broker's event stream
+// and mirrors it here: one row per task (merged from its events, idempotently), one per worker,
+// the events themselves (a task's timeline; a duplicate event is one row by its key), and the
+// gaps when the bridge was not listening. The Celery source (lib/sources/celery) reads these.
+export const celeryTasks = pgTable(
+  "celery_tasks",
+  {
+    source: text("source").notNull(),
+    taskId: text("task_id").notNull(),
+    /** Keyset order of lists: assigned when the task is first seen, never changes. */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    name: text("name"),
+    /** Celery's state word: PENDING RECEIVED STARTED SUCCESS FAILURE RETRY REVOKED REJECTED. */
+    state: text("state").notNull(),
+    /** args/kwargs as Celery reprs them in its events (strings, possibly truncated by Celery). */
+    args: text("args"),
+    kwargs: text("kwargs"),
+    /** The real values, when known (result backend's extended fields, or reprs that are JSON): what an exact retry re-sends. */
+    argsJson: jsonb("args_json"),
+    kwargsJson: jsonb("kwargs_json"),
+    result: text("result"),
+    exception: text("exception"),
+    traceback: text("traceback"),
+    worker: text("worker"),
+    queue: text("queue"),
+    retries: integer("retries").notNull().default(0),
+    eta: ts("eta"),
+    expires: ts("expires"),
+    rootId: text("root_id"),
+    parentId: text("parent_id"),
+    /** The task this one re-sent (a retry through Jobdeck makes a new task id linked to the old one). */
+    retryOf: text("retry_of"),
+    receivedAt: ts("received_at"),
+    startedAt: ts("started_at"),
+    /** When it reached SUCCESS, FAILURE, REVOKED or REJECTED. */
+    finishedAt: ts("finished_at"),
+    /** Seconds the task ran, as the worker reports it. */
+    runtime: real("runtime"),
+    /** The signal a terminate sent, when revoked with terminate. */
+    signal: text("signal"),
+    /** Time (event timestamp) of the event that set the current state: an older event never overrides it. */
+    stateAt: ts("state_at"),
+    firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: "celery_tasks_pkey", columns: [t.source, t.taskId] }),
+    index("celery_tasks_source_seq_idx").on(t.source, t.seq),
+    index("celery_tasks_source_state_seq_idx").on(t.source, t.state, t.seq),
+    index("celery_tasks_source_name_seq_idx").on(t.source, t.name, t.seq),
+    index("celery_tasks_source_worker_state_idx").on(t.source, t.worker, t.state),
+  ],
+);
+
+export const celeryTaskEvents = pgTable(
+  "celery_task_events",
+  {
+    source: text("source").notNull(),
+    taskId: text("task_id").notNull(),
+    /** task-sent, task-received, task-started, task-succeeded, task-failed, task-retried, task-revoked, task-rejected. */
+    type: text("type").notNull(),
+    /** The event's own timestamp (seconds since the epoch, as the worker sent it): with the type it identifies the event. */
+    timestamp: text("timestamp").notNull(),
+    hostname: text("hostname"),
+    clock: bigint("clock", { mode: "number" }),
+    /** The event's fields as received (minus the ones already in the key). */
+    fields: jsonb("fields").notNull().default({}),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "celery_task_events_pkey", columns: [t.source, t.taskId, t.type, t.timestamp] })],
+);
+
+export const celeryWorkers = pgTable(
+  "celery_workers",
+  {
+    source: text("source").notNull(),
+    hostname: text("hostname").notNull(),
+    /** Heartbeat interval the worker announces (seconds): offline after 2 × freq, as Celery decides. */
+    freq: real("freq"),
+    lastHeartbeatAt: ts("last_heartbeat_at"),
+    /** Set by a worker-offline event (a clean shutdown); cleared by the next online/heartbeat. */
+    offlineAt: ts("offline_at"),
+    onlineAt: ts("online_at"),
+    processed: integer("processed"),
+    active: integer("active"),
+    loadavg: jsonb("loadavg"),
+    swIdent: text("sw_ident"),
+    swVer: text("sw_ver"),
+    swSys: text("sw_sys"),
+    pid: integer("pid"),
+    /** From a stats reply (inspect), when asked: prefork/threads/solo… and its size. */
+    pool: text("pool"),
+    concurrency: integer("concurrency"),
+    firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "celery_workers_pkey", columns: [t.source, t.hostname] })],
+);
+
+export const celeryEventGaps = pgTable(
+  "celery_event_gaps",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    source: text("source").notNull(),
+    /** The last moment the bridge knew it was listening. */
+    fromAt: ts("from_at").notNull(),
+    /** When it listened again; null while the gap lasts. */
+    untilAt: ts("until_at"),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("celery_event_gaps_source_idx").on(t.source, t.fromAt)],
+);
+
+export const celeryBridges = pgTable("celery_bridges", {
+  source: text("source").primaryKey(),
+  /** hostname:pid of the process that holds the bridge (leader). */
+  holder: text("holder"),
+  connected: boolean("connected").notNull().default(false),
+  lastEventAt: ts("last_event_at"),
+  eventsTotal: bigint("events_total", { mode: "number" }).notNull().default(0),
+  lastError: text("last_error"),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});

@@ -36,6 +36,23 @@ if [ ! -x "$CHROMIUM" ]; then
   fi
 fi
 
+# Celery tests run a real Celery worker with Debian's celery (under /usr/bin/python3: a pyenv
+# python3 on the PATH cannot import Debian's packages) over their own redis-server and RabbitMQ.
+# SQLAlchemy and psycopg2: the database result backend (celery_taskmeta) the bridge backfills from.
+celery_ready() { /usr/bin/python3 -c "import celery, redis, sqlalchemy, psycopg2" >/dev/null 2>&1 && command -v redis-server >/dev/null && command -v rabbitmq-server >/dev/null; }
+if ! celery_ready; then
+  say "Celery test dependencies missing; installing python3-celery python3-redis python3-sqlalchemy python3-psycopg2 redis-server rabbitmq-server"
+  if [ "$(id -u)" = 0 ]; then
+    pkgs="python3-celery python3-redis python3-sqlalchemy python3-psycopg2 redis-server rabbitmq-server"
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y $pkgs >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y $pkgs >/dev/null 2>&1; }) || true
+  fi
+  if ! celery_ready; then
+    say "Could not install the Celery test dependencies. Run: sudo apt-get update && sudo apt-get install -y python3-celery python3-redis python3-sqlalchemy python3-psycopg2 redis-server rabbitmq-server"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
 rm -f .test-reports/vitest.json .test-reports/playwright.json
 
 # One production build serves the API contract tests (vitest) and the e2e suite (Playwright).

@@ -1,4 +1,5 @@
 // The command table. Each command lives in its own file under lib/cli/commands/.
+import { celeryBridgeCommand } from "./commands/celery-bridge";
 import { campaignCancelCommand, campaignCreateCommand, campaignResumeCommand, campaignShowCommand } from "./commands/campaign";
 import { enqueueCommand } from "./commands/enqueue";
 import { jobsCancelCommand, jobsRetryCommand } from "./commands/jobs-bulk";
@@ -30,4 +31,5 @@ export const commands: Record<string, Command> = {
   "tokens create": tokensCreateCommand,
   "tokens list": tokensListCommand,
   "tokens revoke": tokensRevokeCommand,
+  "celery-bridge": celeryBridgeCommand,
 };

@@ -1,6 +1,7 @@
 // Server start-up (called from instrumentation.ts on the nodejs runtime): opens the database and
 // applies migrations before the first request; with JOBDECK_DEMO=1 starts the in-process demo.
-// A bad JOBDECK_SOURCES stops start-up (exit 78). A database that is down at start-up is logged,
+// A bad JOBDECK_SOURCES (or JOBDECK_CELERY_BRIDGE) stops start-up (exit 78). Celery sources' event
+// bridges start here too (lib/server/celery-bridges.ts). A database that is down at start-up is logged,
 // not fatal: pages show a banner and connect once it returns (so does the sources' maintenance).
 import "server-only";
 import { AuthConfigError, authSettings, startupProblem } from "../auth/settings";
@@ -31,9 +32,11 @@ function checkAuthOrExit(): void {
 }
 
 /** A bad JOBDECK_SOURCES entry stops start-up with the one line naming the entry and the field. */
-function checkSourcesOrExit(): void {
+async function checkSourcesOrExit(): Promise<void> {
   try {
     const sources = readSourcesConfig();
+    const { celeryBridgeMode } = await import("./celery-bridges");
+    celeryBridgeMode();
     if (sources.length) console.log(`[jobdeck] sources: jobdeck (native), ${sources.map((s) => `${s.name} (${s.kind}${s.readOnly ? ", read-only" : ""})`).join(", ")}`);
   } catch (err) {
     if (!(err instanceof SourceConfigError)) throw err;
@@ -46,7 +49,7 @@ export async function startServer(): Promise<void> {
   // Never during `next build`: migrations run at start-up, not at build time.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   checkAuthOrExit();
-  checkSourcesOrExit();
+  await checkSourcesOrExit();
   const label = await databaseLabel();
 
   // With NEXT_MANUAL_SIG_HANDLE (set by `npm run demo`) Next leaves signals to us: stop the demo
@@ -58,7 +61,10 @@ export async function startServer(): Promise<void> {
       const { stopDemo } = await import("../demo");
       const { stopSourceMaintenance } = await import("./source-maintenance");
       const { closeSources } = await import("./sources");
+      const { stopCeleryBridges } = await import("./celery-bridges");
       await stopSourceMaintenance().catch(() => {});
+      // Before the database closes: the bridges write what they buffered and mark themselves stopped.
+      await stopCeleryBridges().catch(() => {});
       await stopDemo().catch(() => {});
       await closeSources().catch(() => {});
       await closeDb();
@@ -71,6 +77,10 @@ export async function startServer(): Promise<void> {
   // Foreign sources: depth samples for their charts, audit intents without an outcome. Started
   // after the demo, which creates its sources' schemas; its ticks wait out a database outage.
   const { startSourceMaintenance } = await import("./source-maintenance");
+  // Celery sources: the event bridges (one leader per source across replicas and standalone bridges).
+  const { startCeleryBridges } = await import("./celery-bridges");
+  startCeleryBridges();
+
   try {
     await getDb();
     console.log(`[jobdeck] database ready: ${label}`);

@@ -5,16 +5,18 @@
 import type { Database } from "../../db/client";
 import { describeDbError } from "../../db/outage";
 import { capabilitySet, withoutActions } from "./capabilities";
-import { readSourcesConfig, type SourceConfig } from "./config";
+import { type AnySourceConfig, readSourcesConfig } from "./config";
 import { createNativeSource } from "./native";
 import { type Source, type SourceInfo, SourceUnavailableError } from "./types";
 
-export type SourceFactory = (config: SourceConfig, control: Database) => Promise<Source>;
+export type SourceFactory<C extends AnySourceConfig = AnySourceConfig> = (config: C, control: Database) => Promise<Source>;
+export type SourceFactories = { [K in AnySourceConfig["kind"]]: () => Promise<SourceFactory<Extract<AnySourceConfig, { kind: K }>>> };
 
 /** Adapters by kind, loaded only when a source of that kind is configured. */
-const FACTORIES: Record<SourceConfig["kind"], () => Promise<SourceFactory>> = {
+const FACTORIES: SourceFactories = {
   "pg-boss": async () => (await import("./pgboss")).createPgBossSource,
   "graphile-worker": async () => (await import("./graphile")).createGraphileSource,
+  celery: async () => (await import("./celery")).createCelerySource,
 };
 
 export interface SourceRegistry {
@@ -26,7 +28,7 @@ export interface SourceRegistry {
 }
 
 /** A placeholder info for a source whose adapter could not be created yet. */
-function unavailableInfo(c: SourceConfig, error: string): SourceInfo {
+function unavailableInfo(c: AnySourceConfig, error: string): SourceInfo {
   const caps = withoutActions(capabilitySet({}), `the source is unavailable: ${error}`);
   return {
     name: c.name,
@@ -44,7 +46,7 @@ function unavailableInfo(c: SourceConfig, error: string): SourceInfo {
 }
 
 /** A foreign source created on first use; creation failures surface as SourceUnavailableError. */
-function lazySource(config: SourceConfig, control: Database, factory: () => Promise<SourceFactory>): Source {
+function lazySource(config: AnySourceConfig, control: Database, factory: () => Promise<SourceFactory>): Source {
   let created: Promise<Source> | null = null;
   const ensure = (): Promise<Source> => {
     if (!created) {
@@ -99,9 +101,10 @@ function lazySource(config: SourceConfig, control: Database, factory: () => Prom
   };
 }
 
-export function openSources(control: Database, configs: readonly SourceConfig[] = readSourcesConfig(), factories = FACTORIES): SourceRegistry {
+export function openSources(control: Database, configs: readonly AnySourceConfig[] = readSourcesConfig(), factories: SourceFactories = FACTORIES): SourceRegistry {
   const native = createNativeSource(control);
-  const all: Source[] = [native, ...configs.map((c) => lazySource(c, control, factories[c.kind]))];
+  // Each factory takes its own kind's config: the lookup by c.kind guarantees it.
+  const all: Source[] = [native, ...configs.map((c) => lazySource(c, control, factories[c.kind] as () => Promise<SourceFactory>))];
   const byName = new Map(all.map((s) => [s.name, s]));
   return {
     all,

@@ -10,7 +10,7 @@ import type { JobCriteria } from "../filters/job-filter";
 import type { OverviewRange, OverviewSeries } from "../queries/rollups";
 import type { JobState } from "../queue/state-machine";
 
-export const SOURCE_KINDS = ["jobdeck", "pg-boss", "graphile-worker"] as const;
+export const SOURCE_KINDS = ["jobdeck", "pg-boss", "graphile-worker", "celery"] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** The name of the native source: it always exists, and a URL without `?source=` means it. */

@@ -265,7 +265,7 @@ describe("start-up refusal: sources", () => {
     const sources = JSON.stringify([{ name: "billing", kind: "pg-boss" }, { name: "mail", kind: "sidekiq" }]);
     const r = await startServerExpectingExit({ databaseUrl: t.url, env: { JOBDECK_SOURCES: sources } });
     expect(r.code, r.output).toBe(78);
-    expect(r.output).toMatch(/\[jobdeck\] refusing to start: JOBDECK_SOURCES entry 2 \("mail"\), field kind: kind must be "pg-boss" or "graphile-worker"/);
+    expect(r.output).toMatch(/\[jobdeck\] refusing to start: JOBDECK_SOURCES entry 2 \("mail"\), field kind: kind must be "pg-boss", "graphile-worker" or "celery"/);
   });
 });
 

@@ -181,7 +181,7 @@ describe("bad --source and JOBDECK_SOURCES", () => {
     try {
       const r = await runCli(t.url, ["jobs", "list", "--source", "billing"]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe('jobdeck jobs list: JOBDECK_SOURCES entry 1 ("billing"), field kind: kind must be "pg-boss" or "graphile-worker"\n');
+      expect(r.stderr).toBe('jobdeck jobs list: JOBDECK_SOURCES entry 1 ("billing"), field kind: kind must be "pg-boss", "graphile-worker" or "celery"\n');
       const native = await runCli(t.url, ["jobs", "list"]);
       expect(native.code).toBe(0);
     } finally {

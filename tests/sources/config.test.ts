@@ -30,8 +30,22 @@ describe("sources configuration", () => {
     ]);
   });
 
+  it("reads a Celery source: its broker and optional database result backend", () => {
+    expect(read([{ name: "tasks", kind: "celery", broker: "redis://cache:6379/0", resultBackend: "postgres://u:p@db/celery" }, { name: "jobs", kind: "celery", broker: "amqp://guest:guest@mq:5672//", readOnly: true }])).toEqual([
+      { name: "tasks", kind: "celery", broker: "redis://cache:6379/0", resultBackend: "postgres://u:p@db/celery", readOnly: false },
+      { name: "jobs", kind: "celery", broker: "amqp://guest:guest@mq:5672//", resultBackend: null, readOnly: true },
+    ]);
+    expect(fails([{ name: "tasks", kind: "celery" }])).toMatch(/^JOBDECK_SOURCES entry 1 \("tasks"\), field broker: broker is required for a celery source/);
+    expect(fails([{ name: "tasks", kind: "celery", broker: "kafka://k:9092" }])).toBe(
+      'JOBDECK_SOURCES entry 1 ("tasks"), field broker: broker must be a redis://, rediss://, amqp:// or amqps:// URL',
+    );
+    expect(fails([{ name: "tasks", kind: "celery", broker: "redis://r", url: "postgres://x/y" }])).toBe(
+      'JOBDECK_SOURCES entry 1 ("tasks"): unknown field "url" (fields are name, kind, broker, resultBackend, readOnly)',
+    );
+  });
+
   it("names the entry and the field of a bad entry", () => {
-    expect(fails([{ name: "billing", kind: "sidekiq" }])).toBe('JOBDECK_SOURCES entry 1 ("billing"), field kind: kind must be "pg-boss" or "graphile-worker"');
+    expect(fails([{ name: "billing", kind: "sidekiq" }])).toBe('JOBDECK_SOURCES entry 1 ("billing"), field kind: kind must be "pg-boss", "graphile-worker" or "celery"');
     expect(fails([{ name: "ok", kind: "pg-boss" }, { name: "mail", kind: "graphile-worker", url: "mysql://x" }])).toBe(
       'JOBDECK_SOURCES entry 2 ("mail"), field url: url must be a postgres:// connection string',
     );
