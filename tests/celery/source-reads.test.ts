@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobFilterError } from "../../lib/filters/job-filter";
+import { redaction, redactKeys } from "../../lib/redact";
 import { createCelerySource } from "../../lib/sources/celery";
 import type { CelerySourceConfig } from "../../lib/sources/config";
 import { CapabilityError, type Source } from "../../lib/sources/types";
@@ -161,6 +162,13 @@ describe("task detail", () => {
     expect(await source.getJob("not a key")).toBeNull();
   });
 
+  it("masks secret values inside Celery's repr text for readers who may not see them", async () => {
+    const d = (await source.getJob(ids.pending))!;
+    const masked = redaction(false, redactKeys(undefined)).json(d.job.payload);
+    expect(masked).toEqual({ args: "[2, 3]", kwargs: "{'user_id': 42, 'token': '••••'}" });
+    expect(redaction(true, redactKeys(undefined)).json(d.job.payload)).toEqual({ args: "[2, 3]", kwargs: "{'user_id': 42, 'token': 'tok_secret'}" });
+  });
+
   it("turns the task's events into its timeline and attempts (one id across retries)", async () => {
     const id = await insertTask(t.db, S, { state: "SUCCESS", name: "fixture.flaky", worker: "alive@h", retries: 1, seenAgo: 15, finishedAgo: 11 });
     await insertEvent(t.db, S, id, "task-sent", 15, "gen1@h", { queue: "celery" });
@@ -173,7 +181,7 @@ describe("task detail", () => {
     const d = (await source.getJob(id))!;
     expect(d.timeline!.map((e) => e.type)).toEqual(["task-sent", "task-received", "task-started", "task-retried", "task-received", "task-started", "task-succeeded"]);
     expect(d.timeline![3]).toMatchObject({ worker: "alive@h", detail: "RuntimeError('flaky k attempt 0')" });
-    expect(d.timeline![6].detail).toBe("runtime 0.900 s, result 'ok k'");
+    expect(d.timeline![6].detail).toBe("runtime 0.900 s");
     expect(d.attempts).toHaveLength(2);
     expect(d.attempts![0]).toMatchObject({ attempt: 1, worker: "alive@h", outcome: "retried", error: "RuntimeError('flaky k attempt 0')" });
     expect(d.attempts![1]).toMatchObject({ attempt: 2, outcome: "succeeded", durationSeconds: 0.9 });

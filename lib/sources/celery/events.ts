@@ -35,7 +35,8 @@ function detailOf(e: EventRow): string | null {
     case "task-received":
       return [str(f.retries) && Number(f.retries) > 0 ? `retry ${str(f.retries)}` : null, str(f.eta) && `eta ${str(f.eta)}`].filter(Boolean).join(", ") || null;
     case "task-succeeded":
-      return [f.runtime != null ? `runtime ${Number(f.runtime).toFixed(3)} s` : null, str(f.result) && `result ${str(f.result)!.slice(0, 200)}`].filter(Boolean).join(", ") || null;
+      // Not the result: the timeline is not masked like the Result panel (secret values).
+      return f.runtime != null ? `runtime ${Number(f.runtime).toFixed(3)} s` : null;
     case "task-failed":
     case "task-retried":
       return str(f.exception)?.split("\n")[0].slice(0, 300) ?? null;
