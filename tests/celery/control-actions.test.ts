@@ -16,7 +16,7 @@ import { type CeleryWorker, type RedisServer, sendTasks, startCeleryWorker, star
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { type EventWatch, watchCeleryEvents } from "./event-watch";
 import { inspectWorker } from "./inspect";
-import { ctx, insertTask, insertWorker } from "./source-fixture";
+import { addGap, ctx, insertTask, insertWorker, setBridge } from "./source-fixture";
 
 let t: TestDatabase;
 let redis: RedisServer;
@@ -43,6 +43,26 @@ afterAll(async () => {
   await worker?.stop();
   await redis?.dispose();
   await t?.drop();
+});
+
+describe("health", () => {
+  it("ok only while the broker answers its PING and the bridge is listening; says which is wrong otherwise", async () => {
+    expect(await source.health()).toMatchObject({ ok: false, error: "no Celery bridge has listened to this broker yet", breaker: "closed" });
+    await setBridge(t.db, S, { connected: true });
+    const ok = await source.health();
+    expect(ok).toMatchObject({ ok: true, error: null });
+    expect(ok.latencyMs).toEqual(expect.any(Number));
+    await setBridge(t.db, S, { connected: false, lastError: "Connection reset by peer" });
+    expect(await source.health()).toMatchObject({ ok: false, error: "the Celery bridge is not connected (Connection reset by peer)" });
+    await addGap(t.db, S, 30, null, "the bridge lost the broker");
+    expect((await source.health()).error).toMatch(/^the bridge has recorded no events since .* \(the bridge lost the broker\)$/);
+    await t.db.query("delete from celery_event_gaps where source = $1", [S]);
+    await setBridge(t.db, S, { connected: true });
+    const down = await createCelerySource({ ...config, broker: "redis://:hunter2@127.0.0.1:1/0" }, t.db);
+    const h = await down.health();
+    expect(h).toMatchObject({ ok: false, latencyMs: null, error: expect.stringMatching(/^redis 127\.0\.0\.1:1\/0: .*(ECONNREFUSED|connect)/) });
+    expect(h.error).not.toContain("hunter2");
+  });
 });
 
 describe("cancel = revoke", () => {

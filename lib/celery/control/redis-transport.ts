@@ -25,8 +25,15 @@ async function connect(url: string): Promise<RedisClient> {
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  client.on("error", () => {});
-  await client.connect();
+  // ioredis reports a refused connection as "Connection is closed": the socket's own error says why.
+  let cause: Error | null = null;
+  client.on("error", (err: Error) => (cause = err));
+  try {
+    await client.connect();
+  } catch (err) {
+    client.disconnect();
+    throw cause ?? err;
+  }
   return client;
 }
 
