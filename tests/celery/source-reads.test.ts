@@ -279,5 +279,12 @@ describe("summary and info", () => {
     expect(notices[0].text).toMatch(/^No events since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: the bridge lost the broker\./);
     expect(notices[1].text).toMatch(/^No events between .* UTC and .* UTC \(the bridge lost the broker\)/);
     expect(notices[2].text).toMatch(/^History is kept since the bridge started listening/);
+    // A bridge whose process died without a word: still "connected", but silent.
+    await t.db.query("delete from celery_event_gaps where source = $1 and until_at is null", [S]);
+    await t.db.query("update celery_bridges set connected = true, updated_at = now() - interval '2 minutes' where source = $1", [S]);
+    notices = (await source.info()).notices!;
+    expect(notices[0]).toMatchObject({ tone: "bad", text: expect.stringMatching(/^The Celery bridge \(test:1\) has not reported since .* UTC: its process may have stopped/) });
+    await t.db.query("update celery_bridges set updated_at = now() where source = $1", [S]);
+    expect((await source.info()).notices!.map((n) => n.tone)).toEqual(["warn", "info"]);
   });
 });

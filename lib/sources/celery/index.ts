@@ -12,7 +12,7 @@ import { requireCapability, requireFilters } from "../capabilities";
 import type { CelerySourceConfig } from "../config";
 import type { ActionContext, ActionInput, Source, SourceHealth, SourceInfo } from "../types";
 import { applyCeleryAction, type CeleryDeps, previewCeleryAction } from "./actions";
-import { bridgeNotices, readBridgeStatus } from "./bridge";
+import { bridgeNotices, bridgeProblem, readBridgeStatus } from "./bridge";
 import { UNSUPPORTED_FILTERS } from "./criteria";
 import { getCeleryTask } from "./detail";
 import { celeryCapabilities, celeryInfo, newestWorkerVersion } from "./info";
@@ -61,13 +61,7 @@ export async function createCelerySource(config: CelerySourceConfig, control: Da
       const checkedAt = new Date().toISOString();
       const [broker, bridge] = await Promise.all([ping(), read((q) => readBridgeStatus(q, name))]);
       if (!broker.ok) return { ok: false, checkedAt, latencyMs: null, error: broker.error, breaker: "closed" };
-      const error = bridge.openGap
-        ? `the bridge has recorded no events since ${bridge.openGap.fromAt} (${bridge.openGap.reason})`
-        : bridge.connected === null
-          ? "no Celery bridge has listened to this broker yet"
-          : bridge.connected
-            ? null
-            : `the Celery bridge is not connected${bridge.lastError ? ` (${bridge.lastError})` : ""}`;
+      const error = bridgeProblem(bridge);
       return { ok: error === null, checkedAt, latencyMs: broker.latencyMs, error, breaker: "closed" };
     },
 
