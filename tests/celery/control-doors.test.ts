@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { celeryPoolRoute, celeryRateLimitRoute, celeryShutdownRoute, terminateCeleryTaskRoute } from "../../lib/api/celery-handlers";
 import { cancelJobRoute, priorityJobRoute, recoverStaleRoute, retryJobRoute } from "../../lib/api/jobs-handlers";
 import { openApiDocument } from "../../lib/api/openapi";
+import { sourcesResponse } from "../../lib/api/source-schemas";
+import { sourcesRoute } from "../../lib/api/sources-handlers";
 import { cancelJobsAction } from "../../lib/actions/cancel-jobs";
 import { resizeCeleryPoolAction } from "../../lib/actions/resize-celery-pool";
 import { retryJobsAction } from "../../lib/actions/retry-jobs";
@@ -202,6 +204,24 @@ describe("through the doors, with the real worker", () => {
     const pending = await insertTask(t.db, S, { state: "RETRY" });
     expect(await runAsCaller(operator, () => terminateCeleryTaskAction({ source: S, key: pending }))).toMatchObject({ ok: false, code: "conflict", error: expect.stringMatching(/is RETRY, not running/) });
     expect(await runAsCaller(operator, () => terminateCeleryTaskAction({ source: S, key: pending, signal: "SIGBOOM" }))).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { signal: [expect.stringMatching(/signal must be one of/)] } });
+  });
+});
+
+describe("GET /api/v1/sources", () => {
+  it("describes the Celery source: capabilities with reasons, the bridge's notices, health, the broker without a password", async () => {
+    const res = await runAsCaller(viewer, () => (sourcesRoute as Route)(new Request("http://localhost/api/v1/sources"), { params: Promise.resolve({}) }));
+    expect(res.status).toBe(200);
+    const tasks = sourcesResponse.parse(await res.json()).sources.find((x) => x.name === S)!;
+    expect(tasks).toMatchObject({
+      kind: "celery",
+      library: "celery",
+      library_version: "5.2.6",
+      location: `redis 127.0.0.1:${redis.port}/0`,
+      capabilities: { priority: { supported: false }, retry: { supported: true } },
+      health: { ok: false, error: "no Celery bridge has listened to this broker yet" },
+      summary: null,
+    });
+    expect(tasks.notices[0]).toMatchObject({ tone: "bad", text: expect.stringMatching(/^No Celery bridge has listened to this broker yet/) });
   });
 });
 
