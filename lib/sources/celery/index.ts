@@ -5,6 +5,7 @@
 // capability with its reason; Celery-only operations (terminate, rate limit, pool, shutdown)
 // live in ./operations. Health is the broker answering and the bridge listening.
 import type { Database } from "../../../db/client";
+import { describeDbError } from "../../../db/outage";
 import { brokerErrorText, parseBrokerUrl } from "../../celery/control/broker-url";
 import { withBroker } from "../../celery/control/pidbox";
 import { sharedFor } from "../cache";
@@ -53,14 +54,20 @@ export async function createCelerySource(config: CelerySourceConfig, control: Da
     parseKey: parseCeleryKey,
 
     async info(): Promise<SourceInfo> {
-      const [version, bridge] = await read((q) => Promise.all([newestWorkerVersion(q, name), readBridgeStatus(q, name)]));
-      return celeryInfo(config, address.location, version, bridgeNotices(bridge, name));
+      try {
+        const [version, bridge] = await read((q) => Promise.all([newestWorkerVersion(q, name), readBridgeStatus(q, name)]));
+        return celeryInfo(config, address.location, version, bridgeNotices(bridge, name));
+      } catch (err) {
+        // The tables are in the control database: when it cannot be read, say so instead of failing the page.
+        return celeryInfo(config, address.location, null, [{ tone: "bad", text: `The Celery tables cannot be read: ${describeDbError(err)}` }]);
+      }
     },
 
     async health(): Promise<SourceHealth> {
       const checkedAt = new Date().toISOString();
-      const [broker, bridge] = await Promise.all([ping(), read((q) => readBridgeStatus(q, name))]);
+      const [broker, bridge] = await Promise.all([ping(), read((q) => readBridgeStatus(q, name)).catch((err: unknown) => describeDbError(err))]);
       if (!broker.ok) return { ok: false, checkedAt, latencyMs: null, error: broker.error, breaker: "closed" };
+      if (typeof bridge === "string") return { ok: false, checkedAt, latencyMs: broker.latencyMs, error: `the Celery tables cannot be read: ${bridge}`, breaker: "closed" };
       const error = bridgeProblem(bridge);
       return { ok: error === null, checkedAt, latencyMs: broker.latencyMs, error, breaker: "closed" };
     },
