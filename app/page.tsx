@@ -20,6 +20,7 @@ import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 import { requirePageRole } from "@/lib/auth/page-guard";
 import type { ReactNode } from "react";
 import { SourceOverview } from "@/components/sources/source-overview";
+import { SourceNotices } from "@/components/sources/source-notices";
 import { SourceUnavailable } from "@/components/sources/source-unavailable";
 import { UnknownSource } from "@/components/sources/unknown-source";
 import type { OverviewRange, OverviewSeries } from "@/lib/queries/rollups";
@@ -158,6 +159,7 @@ async function SourceOverviewPage({ source, info, range }: { source: Source; inf
           <AutoRefresh renderedAt={renderClock()} intervalMs={10_000} />
         </div>
       </div>
+      <SourceNotices info={info} />
       {body}
     </div>
   );

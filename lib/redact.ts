@@ -41,7 +41,7 @@ export function redactAuditValue(value: unknown, keys: ReadonlySet<string> = red
 function mask(value: unknown, keys: ReadonlySet<string>, inText: boolean): unknown {
   if (keys.size === 0) return value;
   const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === "string" && inText) return maskJsonText(v, (x) => walk(x, depth + 1));
+    if (typeof v === "string") return maskLiteralText(inText ? maskJsonText(v, (x) => walk(x, depth + 1)) : v, keys);
     if (v === null || typeof v !== "object") return v;
     // Deeper than any real payload: hide it rather than risk showing a secret.
     if (depth > 1_000) return REDACTED;
@@ -68,6 +68,58 @@ function maskJsonText(text: string, walk: (v: unknown) => unknown): string {
   }
   const out = JSON.stringify(walk(parsed));
   return out === JSON.stringify(parsed) ? text : out;
+}
+
+const OPENERS: Record<string, string> = { "[": "]", "{": "}", "(": ")" };
+
+/** Where the Python or JSON literal starting at `i` ends (exclusive): a quoted string, a bracketed value, or a bare word. */
+function literalEnd(text: string, i: number): number {
+  const quoted = /^[bBrRuU]{0,2}(['"])/.exec(text.slice(i, i + 3));
+  if (quoted) {
+    const q = quoted[1];
+    for (let j = i + quoted[0].length; j < text.length; j++) {
+      if (text[j] === "\\") j++;
+      else if (text[j] === q) return j + 1;
+    }
+    return text.length;
+  }
+  if (OPENERS[text[i]]) {
+    const stack: string[] = [];
+    for (let j = i; j < text.length; j++) {
+      const c = text[j];
+      if (c === "'" || c === '"') j = literalEnd(text, j) - 1;
+      else if (OPENERS[c]) stack.push(OPENERS[c]);
+      else if (c === stack[stack.length - 1]) {
+        stack.pop();
+        if (!stack.length) return j + 1;
+      }
+    }
+    return text.length;
+  }
+  const m = /[,}\])]/.exec(text.slice(i));
+  return m ? i + m.index : text.length;
+}
+
+/**
+ * `{'token': 'abc', 'user': 'bob'}` → `{'token': '••••', 'user': 'bob'}`: the value of every
+ * quoted key in `keys` inside literal text (a Python repr, as Celery records a task's kwargs, or
+ * JSON that does not parse), whatever shape the value has. Other text is returned as it is.
+ */
+export function maskLiteralText(text: string, keys: ReadonlySet<string>): string {
+  if (keys.size === 0 || !/^\s*[[{(]/.test(text)) return text;
+  const key = /(['"])((?:(?!\1)[^\\\n])*)\1\s*:\s*/g;
+  let out = "";
+  let from = 0;
+  for (let m = key.exec(text); m; m = key.exec(text)) {
+    if (!keys.has(m[2].toLowerCase())) continue;
+    const start = m.index + m[0].length;
+    const end = literalEnd(text, start);
+    // The key's own quote: JSON text stays JSON.
+    out += `${text.slice(from, start)}${m[1]}${REDACTED}${m[1]}`;
+    from = end;
+    key.lastIndex = end;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /** What one reader gets: masked job data (`redacted`) or the stored values. */

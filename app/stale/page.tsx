@@ -11,6 +11,7 @@ import { listStaleLocks, type StaleLockRow } from "@/lib/queries/stale";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 import { requirePageRole } from "@/lib/auth/page-guard";
 import { pageSource } from "@/lib/server/page-source";
+import { SourceNotices } from "@/components/sources/source-notices";
 import { SourceStaleSection } from "@/components/sources/source-pages";
 import { UnknownSource } from "@/components/sources/unknown-source";
 
@@ -33,6 +34,7 @@ export default async function StalePage({ searchParams }: { searchParams: Promis
           </div>
           <AutoRefresh renderedAt={renderClock()} />
         </div>
+        <SourceNotices info={ps.info} />
         <SourceStaleSection source={ps.source} info={ps.info} />
       </div>
     );

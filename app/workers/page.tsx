@@ -14,6 +14,7 @@ import { listWorkers, type WorkerRow, workersHoldingJobsOffline } from "@/lib/qu
 import { queueConfig } from "@/lib/queue/config";
 import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
 import { pageSource } from "@/lib/server/page-source";
+import { SourceNotices } from "@/components/sources/source-notices";
 import { SourceWorkersSection } from "@/components/sources/source-pages";
 import { UnknownSource } from "@/components/sources/unknown-source";
 
@@ -34,6 +35,7 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
           </div>
           <AutoRefresh renderedAt={renderClock()} />
         </div>
+        <SourceNotices info={ps.info} />
         <SourceWorkersSection source={ps.source} info={ps.info} now={renderClock()} />
       </div>
     );

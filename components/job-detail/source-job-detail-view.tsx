@@ -4,6 +4,7 @@
 // masked unless the caller may see them), attempts where the library keeps them (else why not),
 // and the job's audit trail. Everything from the job is user data and renders as text.
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { AuditEventRow } from "@/lib/queries/audit";
 import type { Redaction } from "@/lib/redact";
 import type { CapabilitySet, SourceJobDetail } from "@/lib/sources/types";
@@ -16,6 +17,7 @@ import { StateBadge } from "../state-badge";
 import { Field, When, YesNo } from "./detail-parts";
 import { type Kind, JobActions } from "./job-actions";
 import { JsonBlock } from "./json-block";
+import { SourceJobLinks, SourceJobTimeline } from "./source-job-related";
 
 function hintTone(d: SourceJobDetail): string {
   if (d.isStale || d.job.state === "dead") return "border-bad bg-bad-bg text-bad";
@@ -31,9 +33,11 @@ export interface SourceJobDetailViewProps {
   capabilities: CapabilitySet;
   audit: { events: AuditEventRow[]; total: number } | null;
   redaction: Redaction;
+  /** The library's own operations for this job (Celery: terminate), beside the shared actions. */
+  extraActions?: ReactNode;
 }
 
-export function SourceJobDetailView({ detail: d, source, library, capabilities, audit, redaction }: SourceJobDetailViewProps) {
+export function SourceJobDetailView({ detail: d, source, library, capabilities, audit, redaction, extraActions }: SourceJobDetailViewProps) {
   const j = d.job;
   const now = new Date(d.now).getTime();
   const label = jobLabel(j.key);
@@ -61,6 +65,7 @@ export function SourceJobDetailView({ detail: d, source, library, capabilities, 
             cancelRequested={j.cancelRequested}
             offlineWorker={null}
           />
+          {extraActions ? <div className="mt-2">{extraActions}</div> : null}
         </div>
       </section>
 
@@ -142,6 +147,9 @@ export function SourceJobDetailView({ detail: d, source, library, capabilities, 
           </ul>
         )}
       </Panel>
+
+      {d.links?.length ? <SourceJobLinks links={d.links} source={source} /> : null}
+      {d.timeline ? <SourceJobTimeline timeline={d.timeline} library={library} /> : null}
 
       {audit ? (
         <Panel id="audit" title="Audit trail" note={<>{formatCount(audit.total)} entr{audit.total === 1 ? "y" : "ies"} · <Link href={auditHref} className="text-accent underline">open in the audit log</Link></>}>

@@ -7,6 +7,7 @@ import { formatCount } from "../format";
 import { Empty, Panel } from "../overview/panel";
 import { SourceStaleTable } from "../stale/source-stale-table";
 import { SourceWorkersTable } from "../workers/source-workers-table";
+import { CeleryWorkerControls } from "../celery/worker-controls";
 import { CapabilityNote } from "./capability-note";
 import { SourceUnavailable } from "./source-unavailable";
 
@@ -24,6 +25,11 @@ export async function SourceWorkersSection({ source, info, now }: { source: Sour
   const r = await read(source, "workers", () => source.listWorkers());
   if (!r.ok) return <SourceUnavailable source={source.name} location={info.location} reason={r.error} />;
   const workers: SourceWorker[] = r.value;
+  // Celery's remote control, for the workers that can answer it (online), unless the source is read-only.
+  const controls =
+    info.kind === "celery" && !info.readOnly
+      ? Object.fromEntries(workers.filter((w) => w.status === "online").map((w) => [w.id, <CeleryWorkerControls key={w.id} source={source.name} hostname={w.id} />]))
+      : undefined;
   return (
     <>
       <CapabilityNote capability={info.capabilities.workers} source={source.name} testId="workers-capability" />
@@ -31,7 +37,7 @@ export async function SourceWorkersSection({ source, info, now }: { source: Sour
         {workers.length === 0 ? (
           <Empty>{info.capabilities.workers.supported ? "No worker of this source is running." : "No worker holds a job right now."}</Empty>
         ) : (
-          <SourceWorkersTable workers={workers} source={source.name} now={now} />
+          <SourceWorkersTable workers={workers} source={source.name} now={now} controls={controls} />
         )}
       </Panel>
     </>

@@ -1,6 +1,7 @@
 // Workers of another source (pg-boss 12.36+'s instance registry; graphile-worker's pools seen
 // holding locks, status unknown): status as the library decides it, heartbeat, what each runs.
 // The library's words about what it keeps are shown above the table by the page.
+import type { ReactNode } from "react";
 import type { SourceWorker } from "@/lib/sources/types";
 import { formatCount, formatDuration } from "../format";
 import { td, tdNum, th, thNum } from "../overview/panel";
@@ -8,7 +9,8 @@ import { jobHref, jobLabel } from "../sources/source-href";
 import { StateBadge } from "../state-badge";
 import { RelativeTime } from "../ui/relative-time";
 
-export function SourceWorkersTable({ workers, source, now }: { workers: SourceWorker[]; source: string; now: number }) {
+/** `controls`: the library's own operations per worker id (Celery's remote control), when it has some. */
+export function SourceWorkersTable({ workers, source, now, controls }: { workers: SourceWorker[]; source: string; now: number; controls?: Record<string, ReactNode> }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid="workers-table">
@@ -22,6 +24,7 @@ export function SourceWorkersTable({ workers, source, now }: { workers: SourceWo
             <th scope="col" className={thNum}>Processed</th>
             <th scope="col" className={thNum}>Failed</th>
             <th scope="col" className={th}>Running now</th>
+            {controls ? <th scope="col" className={th}>Remote control</th> : null}
           </tr>
         </thead>
         <tbody className="divide-y divide-border">
@@ -52,6 +55,7 @@ export function SourceWorkersTable({ workers, source, now }: { workers: SourceWo
                   </span>
                 )}
               </td>
+              {controls ? <td className={td}>{controls[w.id] ?? <span className="text-xs text-muted">{w.status === "online" ? "" : "offline: nothing would answer"}</span>}</td> : null}
             </tr>
           ))}
         </tbody>

@@ -53,15 +53,21 @@ export function oidcProviderEnv(): Record<string, string> {
   };
 }
 
+/** The Redis the Celery spec starts (e2e/celery.spec.ts) and the app's `tasks` source names as its broker. */
+export const E2E_CELERY_REDIS_PORT = Number(process.env.JOBDECK_E2E_CELERY_REDIS_PORT ?? OIDC_PORT + 5);
+export const E2E_CELERY_BROKER = `redis://127.0.0.1:${E2E_CELERY_REDIS_PORT}/0`;
+
 /**
  * The foreign sources the app under test shows, all in the e2e database (whose schemas the
  * sources spec installs with pg-boss and graphile-worker themselves): pg-boss as `billing`, and
- * read-only as `billing-ro`; graphile-worker as `mail`.
+ * read-only as `billing-ro`; graphile-worker as `mail`; a Celery cluster as `tasks` (its broker
+ * is the Redis the Celery spec starts; its rows are in the e2e database).
  */
 export const E2E_SOURCES = [
   { name: "billing", kind: "pg-boss" },
   { name: "mail", kind: "graphile-worker" },
   { name: "billing-ro", kind: "pg-boss", readOnly: true },
+  { name: "tasks", kind: "celery", broker: E2E_CELERY_BROKER },
 ];
 
 /** The environment of an app server under test on `port` (signing in through the e2e provider). */

@@ -7,6 +7,7 @@ import { JOBDECK_VERSION } from "../version";
 import { MAX_JSON_BODY_BYTES, MAX_NDJSON_BODY_BYTES } from "./body";
 import * as S from "./schemas";
 import * as SS from "./source-schemas";
+import * as CS from "./celery-schemas";
 
 type Method = "get" | "post";
 export interface Endpoint {
@@ -21,12 +22,17 @@ export interface Endpoint {
   ndjsonBody?: boolean;
   response: z.ZodType | "ndjson" | "prometheus";
   pathParam?: "job" | "campaign";
+  /** Other path parameters ({source}, {hostname}, a Celery task's {id}), each a string. */
+  pathParams?: { name: string; description: string }[];
   /** Carries job data masked for most callers: documents the X-Jobdeck-Redacted response header. */
   redacts?: true;
   example: string;
 }
 
 const B = "$JOBDECK_URL";
+const SOURCE_PARAM = { name: "source", description: "the Celery source's name (JOBDECK_SOURCES)" };
+const CELERY_TASK_PARAMS = [SOURCE_PARAM, { name: "id", description: "the Celery task id (URL-encoded)" }];
+const CELERY_WORKER_PARAMS = [SOURCE_PARAM, { name: "hostname", description: "the worker's hostname, celery@host (URL-encoded: celery%40host); * for every worker (rate-limit and pool only)" }];
 const AUTH = '-H "Authorization: Bearer $JOBDECK_TOKEN"';
 
 export const ENDPOINTS: Endpoint[] = [
@@ -44,8 +50,12 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "post", path: "/api/v1/admin/campaigns/{id}/retry-failed", summary: "Retry the campaign's failed and dead item jobs; more than JOBDECK_BULK_CONFIRM_THRESHOLD at once needs an admin token (dry_run: would_change, allowed)", scope: "jobs:write", pathParam: "campaign", body: S.campaignActionBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/retry-failed` },
   { method: "post", path: "/api/v1/admin/campaigns/{id}/cancel", summary: "Cancel the campaign: no more batches, pending items cancelled, running ones asked to stop; more than JOBDECK_BULK_CONFIRM_THRESHOLD jobs needs an admin token (dry_run: would_change, allowed)", scope: "jobs:write", pathParam: "campaign", body: S.campaignActionBody, response: S.campaignActionResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"dry_run":true}' ${B}/api/v1/admin/campaigns/7/cancel\ncurl -s ${AUTH} -X POST ${B}/api/v1/admin/campaigns/7/cancel` },
   { method: "get", path: "/api/v1/admin/audit/export", summary: "The audit log (who did what, to which jobs, why, with what outcome) as NDJSON or CSV, newest first; admin tokens only (scopes audit:read + admin); secret values in payload filters are masked for everyone (X-Jobdeck-Redacted: true)", scope: "audit:read", query: S.auditExportQuery, response: "ndjson", example: `curl -sN ${AUTH} "${B}/api/v1/admin/audit/export?since=7d&action=jobs.*" > audit.ndjson` },
-  { method: "get", path: "/api/v1/sources", summary: "Every source (the native queue, pg-boss, graphile-worker): kind, library and schema versions, capabilities (each missing one with why), state map, health and counts", scope: "jobs:read", query: SS.sourcesQuery, response: SS.sourcesResponse, example: `curl -s ${AUTH} ${B}/api/v1/sources` },
+  { method: "get", path: "/api/v1/sources", summary: "Every source (the native queue, pg-boss, graphile-worker, Celery): kind, library and schema versions, capabilities (each missing one with why), state map, notices (a Celery source: its bridge's gaps), health and counts", scope: "jobs:read", query: SS.sourcesQuery, response: SS.sourcesResponse, example: `curl -s ${AUTH} ${B}/api/v1/sources` },
   { method: "get", path: "/api/v1/admin/workers", summary: "Workers of a source: ONLINE/OFFLINE, last heartbeat, running jobs, processed/failed where the source knows them (409 when it keeps no workers)", scope: "jobs:read", query: SS.workersQuery, response: SS.workersResponse, example: `curl -s ${AUTH} "${B}/api/v1/admin/workers?source=jobdeck"` },
+  { method: "post", path: "/api/v1/admin/celery/{source}/tasks/{id}/terminate", summary: "Terminate a RUNNING Celery task: revoke with terminate, so its pool process gets the signal (SIGTERM unless signal says otherwise) and the worker reports it REVOKED. 409 when the task is not running (cancel revokes one that has not started) or the source is read-only. acknowledged/message say what the worker replied (\"no worker replied within 2 s\" is acknowledged: false)", scope: "jobs:write", pathParams: CELERY_TASK_PARAMS, body: CS.terminateBody, response: CS.operationResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"signal":"SIGTERM","reason":"stuck on a dead socket"}' ${B}/api/v1/admin/celery/orders/tasks/0b5c6f1e-9a4d-4f7e-8d2a-3c1b5e7f9a01/terminate` },
+  { method: "post", path: "/api/v1/admin/celery/{source}/workers/{hostname}/rate-limit", summary: "Set a task name's rate limit on one Celery worker, or on every worker ({hostname} = *), as celery control rate_limit does; the worker's reply is in the answer", scope: "jobs:write", pathParams: CELERY_WORKER_PARAMS, body: CS.rateLimitBody, response: CS.operationResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"task_name":"proj.tasks.send_email","rate":"10/m"}' ${B}/api/v1/admin/celery/orders/workers/celery%40web-1/rate-limit` },
+  { method: "post", path: "/api/v1/admin/celery/{source}/workers/{hostname}/pool", summary: "Grow or shrink a Celery worker's pool by n processes (pool_grow / pool_shrink); admin only (a token with the admin scope)", scope: "jobs:write", pathParams: CELERY_WORKER_PARAMS, body: CS.poolBody, response: CS.operationResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"action":"grow","n":2}' ${B}/api/v1/admin/celery/orders/workers/celery%40web-1/pool` },
+  { method: "post", path: "/api/v1/admin/celery/{source}/workers/{hostname}/shutdown", summary: "Shut one Celery worker down (it finishes its running tasks, then exits; Celery sends no reply: its worker-offline event confirms it); admin only", scope: "jobs:write", pathParams: CELERY_WORKER_PARAMS, body: CS.shutdownBody, response: CS.operationResponse, example: `curl -s ${AUTH} -H 'Content-Type: application/json' -d '{"reason":"host drained"}' ${B}/api/v1/admin/celery/orders/workers/celery%40web-1/shutdown` },
   { method: "get", path: "/api/v1/stats", summary: "Public smoke check: pending, running, workers online", scope: null, response: S.statsResponse, example: `curl -s ${B}/api/v1/stats` },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", scope: null, response: z.record(z.string(), z.unknown()), example: `curl -s ${B}/api/v1/openapi.json` },
 ];
@@ -87,6 +97,7 @@ export function openApiDocument(): Record<string, unknown> {
     const parameters: unknown[] = [];
     if (e.pathParam === "job") parameters.push({ name: "id", in: "path", required: true, description: "job id; with source=NAME, the job's key (pg-boss <queue>:<uuid>), URL-encoded", schema: { type: ["integer", "string"] } });
     else if (e.pathParam) parameters.push({ name: "id", in: "path", required: true, description: `${e.pathParam} id`, schema: { type: "integer", minimum: 1 } });
+    for (const p of e.pathParams ?? []) parameters.push({ name: p.name, in: "path", required: true, description: p.description, schema: { type: "string" } });
     if (e.query) parameters.push(...queryParameters(e.query));
     const content: Record<string, unknown> =
       e.response === "ndjson"

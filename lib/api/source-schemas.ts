@@ -26,6 +26,9 @@ export const sourceEntry = z.object({
   capabilities: z.object(Object.fromEntries(CAPABILITIES.map((c) => [c, capability])) as Record<(typeof CAPABILITIES)[number], typeof capability>),
   unsupported_filters: z.record(z.string(), z.string()),
   state_map: z.array(z.object({ native: z.string(), state: z.enum(JOB_STATES), note: z.string().optional() })),
+  notices: z
+    .array(z.object({ tone: z.enum(["info", "warn", "bad"]), text: z.string() }))
+    .describe("what to know before trusting the source's data, as its pages show it (a Celery source: \"no events since 10:02: the bridge lost the broker\")"),
   health: z.object({ ok: z.boolean(), checked_at: z.string(), latency_ms: z.number().nullable(), error: z.string().nullable(), breaker: z.enum(["closed", "open", "half-open"]) }),
   summary: z
     .object({

@@ -24,6 +24,7 @@ async function describeSource(s: Source) {
     capabilities: info.capabilities,
     unsupported_filters: info.unsupportedFilters,
     state_map: info.stateMap,
+    notices: info.notices ?? [],
     health: { ok: health.ok, checked_at: health.checkedAt, latency_ms: health.latencyMs, error: health.error, breaker: health.breaker },
     summary: summary && {
       as_of: summary.asOf,

@@ -3,7 +3,9 @@
 // When they live elsewhere no transaction spans both, so the intent is written first (outcome
 // `pending`), the change runs in the source's own transaction, and the outcome replaces the
 // intent; a process that dies between the two leaves `pending`, which reconcilePendingAudit()
-// turns into `unknown`. Either way nothing changes without an audit row.
+// turns into `unknown`. Either way nothing changes without an audit row. A change that is not in
+// a database at all (a Celery broker: remote control, a re-sent task) takes the same intent →
+// outcome path through auditedRemoteAction().
 import type { Database, Sql } from "../../db/client";
 import { type Actor, recordAudit } from "../audit/record";
 import type { GuestDatabase } from "./guest-db";
@@ -45,10 +47,45 @@ export async function auditedSourceAction(i: AuditedActionInput): Promise<BatchO
       return { ...o, auditId };
     });
   }
-  const auditId = await recordAudit(i.control, { ...base, affected: 0, outcome: "pending", details: { ...i.details, database: i.guest.location } });
-  let o: BatchOutcome;
+  const o = await auditedRemoteAction({ ...base, control: i.control, details: i.details, where: { database: i.guest.location }, run: () => i.guest.tx(i.run) });
+  return { affected: o.affected, skipped: o.skipped, changed: o.changed, auditId: o.auditId };
+}
+
+export interface RemoteOutcome extends BatchOutcome {
+  /** ok unless said otherwise: `partial` (part of it happened, then it failed), `unknown` (sent, but nobody confirmed it). */
+  outcome?: "ok" | "partial" | "unknown";
+  /** Merged into the audit row's details (what the other system answered). */
+  details?: Record<string, unknown>;
+}
+
+export interface RemoteActionInput {
+  control: Database;
+  source: string;
+  actor: Actor;
+  action: string;
+  reason: string | null;
+  targetKeys: readonly string[] | null;
+  filter?: unknown;
+  details?: Record<string, unknown>;
+  /** Where the change happens, for the intent's details: `{ database: … }`, `{ broker: … }` (never a password). */
+  where: Record<string, string>;
+  /** The change, outside the control database. */
+  run: () => Promise<RemoteOutcome>;
+  /** Control-database writes that belong with the outcome: committed in the same transaction as it. */
+  commit?: (q: Sql, o: RemoteOutcome) => Promise<void>;
+}
+
+/**
+ * A change outside the control database with its audit row: the intent first (outcome
+ * `pending`), then the change, then its outcome (and `commit`'s rows) in one control
+ * transaction. A failed change is recorded as `error` with its first line, and rethrown.
+ */
+export async function auditedRemoteAction(i: RemoteActionInput): Promise<RemoteOutcome & { auditId: number }> {
+  const base = { actor: i.actor, action: i.action, source: i.source, targetKeys: i.targetKeys, filter: i.filter, reason: i.reason };
+  const auditId = await recordAudit(i.control, { ...base, affected: 0, outcome: "pending", details: { ...i.details, ...i.where } });
+  let o: RemoteOutcome;
   try {
-    o = await i.guest.tx(i.run);
+    o = await i.run();
   } catch (err) {
     const message = String((err as Error)?.message ?? err).split("\n")[0].slice(0, 500);
     await i.control.query(`update audit_events set outcome = 'error', details = coalesce(details, '{}'::jsonb) || $2::jsonb where id = $1`, [
@@ -57,12 +94,17 @@ export async function auditedSourceAction(i: AuditedActionInput): Promise<BatchO
     ]);
     throw err;
   }
-  await i.control.query(`update audit_events set outcome = 'ok', affected = $2, skipped = $3, details = coalesce(details, '{}'::jsonb) || $4::jsonb where id = $1`, [
-    auditId,
-    o.affected,
-    sum(o.skipped),
-    JSON.stringify(details(o)),
-  ]);
+  const details = { ...o.details, ...(sum(o.skipped) ? { skipped_by_reason: o.skipped } : {}) };
+  await i.control.tx(async (q) => {
+    await i.commit?.(q, o);
+    await q.query(`update audit_events set outcome = $2, affected = $3, skipped = $4, details = coalesce(details, '{}'::jsonb) || $5::jsonb where id = $1`, [
+      auditId,
+      o.outcome ?? "ok",
+      o.affected,
+      sum(o.skipped),
+      JSON.stringify(details),
+    ]);
+  });
   return { ...o, auditId };
 }
 

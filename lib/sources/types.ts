@@ -75,6 +75,17 @@ export interface SourceInfo {
   filterNotes?: Partial<Record<FilterField, string>>;
   /** How each native state of the library maps onto Jobdeck's, for the legend ("created → pending"). */
   stateMap: { native: string; state: JobState; note?: string }[];
+  /**
+   * What an operator must know before trusting this source's pages, shown as a banner on each of
+   * them (a Celery source: "no events since 10:02: the bridge lost the broker"). Plain text.
+   */
+  notices?: SourceNotice[];
+}
+
+export interface SourceNotice {
+  /** bad: the data is not current (a gap now); warn: it was not complete (a past gap); info: how far back it goes. */
+  tone: "info" | "warn" | "bad";
+  text: string;
 }
 
 /** A count that stops at a cap; `capped` means "at least this many". */
@@ -159,6 +170,10 @@ export interface SourceJobDetail {
   attemptsTotal: number | null;
   /** Library-specific columns worth showing as they are (label → text), e.g. pg-boss's singleton key. */
   extra: { label: string; value: string }[];
+  /** What the library recorded about the job, oldest first (Celery: its task events); absent when it records nothing of the kind. */
+  timeline?: { at: string; type: string; worker: string | null; detail: string | null }[];
+  /** Related jobs of the same source, by role ("root", "retry of", "retried as"); absent when the library links none. */
+  links?: { label: string; key: string; kind: string | null; state: JobState | null }[];
   /** Links the native source has (campaign, parent, children); empty elsewhere. */
   campaign: { id: number; name: string; state: string } | null;
   parent: { key: string; kind: string; state: JobState } | null;
@@ -316,12 +331,12 @@ export interface Source extends SourceReader, SourceWriter {
   close(): Promise<void>;
 }
 
-/** A request for something the source cannot do: the API answers 409 naming the capability. */
+/** A request for something the source cannot do: the API answers 409 naming the capability (or a library's own operation: `operation:terminate`). */
 export class CapabilityError extends Error {
   readonly status = 409;
   constructor(
     readonly source: string,
-    readonly capability: Capability | `filter:${FilterField}`,
+    readonly capability: Capability | `filter:${FilterField}` | `operation:${string}`,
     readonly reason: string,
   ) {
     super(`source "${source}" cannot do ${capability}: ${reason}`);

@@ -14,6 +14,7 @@ import type { JobsPageView } from "@/components/jobs/types";
 import { jobFilterInputFromSearchParams, safeParseJobFilter } from "@/lib/filters/job-filter";
 import { CapabilityNote } from "@/components/sources/capability-note";
 import { withSource } from "@/components/sources/source-href";
+import { SourceNotices } from "@/components/sources/source-notices";
 import { SourceUnavailable } from "@/components/sources/source-unavailable";
 import { UnknownSource } from "@/components/sources/unknown-source";
 import { databaseLabel, describeDbError } from "@/lib/server/db";
@@ -70,6 +71,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         {refusal ? <AutoRefresh renderedAt={renderClock()} intervalMs={refusal.retryAfterSeconds * 1000} /> : null}
       </div>
 
+      <SourceNotices info={info} />
       <FilterBar key={`filter:${query}`} values={raw} issues={issues} source={source.name} unsupported={info.unsupportedFilters} />
       <CapabilityNote capability={info.capabilities.history} source={source.name} testId="history-capability" />
 

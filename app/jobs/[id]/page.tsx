@@ -11,6 +11,8 @@ import { renderClock } from "@/components/format";
 import { JobDetailView, isActive } from "@/components/job-detail/job-detail-view";
 import { SourceJobDetailView } from "@/components/job-detail/source-job-detail-view";
 import { jobLabel, withSource } from "@/components/sources/source-href";
+import { TerminateTask } from "@/components/celery/terminate-task";
+import { SourceNotices } from "@/components/sources/source-notices";
 import { SourceUnavailable } from "@/components/sources/source-unavailable";
 import { UnknownSource } from "@/components/sources/unknown-source";
 import { StateBadge } from "@/components/state-badge";
@@ -105,6 +107,11 @@ async function SourceJobPage({ caller, ps, rawKey }: { caller: Awaited<ReturnTyp
   if (down == null && detail == null) notFound();
   const label = jobLabel(key);
   const live = down != null || (detail != null && isActive(detail.job.state));
+  // Celery's own operation for a running task (not one of the shared source actions).
+  const terminate =
+    detail && info.kind === "celery" && detail.job.nativeState === "STARTED" && !info.readOnly ? (
+      <TerminateTask source={source.name} taskKey={key} label={label} worker={detail.job.worker} />
+    ) : null;
   return (
     <div className="flex flex-col gap-4">
       <nav aria-label="Breadcrumb" className="text-xs text-muted">
@@ -123,8 +130,9 @@ async function SourceJobPage({ caller, ps, rawKey }: { caller: Awaited<ReturnTyp
         </div>
         {live ? <AutoRefresh renderedAt={renderClock()} intervalMs={3_000} /> : <p className="text-xs text-muted">Not refreshing: the job is {detail?.job.state}. Reload to check again.</p>}
       </div>
+      <SourceNotices info={info} />
       {detail ? (
-        <SourceJobDetailView detail={detail} source={source.name} library={info.library} capabilities={info.capabilities} audit={audit} redaction={redactionFor(caller)} />
+        <SourceJobDetailView detail={detail} source={source.name} library={info.library} capabilities={info.capabilities} audit={audit} redaction={redactionFor(caller)} extraActions={terminate} />
       ) : (
         <SourceUnavailable source={source.name} location={info.location} reason={down ?? "unknown error"} />
       )}

@@ -1,0 +1,5 @@
+// Thin route file: the handler, its auth, schemas and errors live in lib/api (see lib/api/route.ts).
+import { celeryShutdownRoute } from "@/lib/api/celery-handlers";
+
+export const dynamic = "force-dynamic";
+export const POST = celeryShutdownRoute;
