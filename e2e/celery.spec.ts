@@ -3,8 +3,8 @@
 // with the bridge's banner; a running task terminated from its page — the confirmation says what
 // will happen, the worker reports the task REVOKED (terminated), the audit row names the source
 // and the task, and the page's audit trail shows the reason. axe on each page and dialog.
-// The rows a bridge writes are upserted here as it would write them (ON CONFLICT DO NOTHING), so
-// the spec runs with or without the in-server bridge listening to this Redis.
+// Every task and worker row comes from the app server's own Celery bridge listening to this
+// Redis; only the banner's gap is seeded.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -32,14 +32,12 @@ const portOpen = (port: number) =>
     c.once("error", () => resolve(false));
   });
 
-/** Rows as the bridge writes them; a row the bridge wrote first is left as it is. */
-async function recordTask(id: string, t: { name: string; state: string; args: string; worker: string | null; exception?: string; finished?: boolean }) {
-  await db.query(
-    `insert into celery_tasks (source, task_id, name, state, args, kwargs, worker, queue, root_id, received_at, started_at, finished_at, exception, state_at)
-     values ($1, $2, $3, $4, $5, '{}', $6, 'celery', $2, now(), now(), case when $7 then now() end, $8, now() - interval '1 minute')
-     on conflict do nothing`,
-    [S, id, t.name, t.state, t.args, t.worker, t.finished === true, t.exception ?? null],
-  );
+/** Waits for the app server's bridge to record the task in `state`. */
+async function recorded(id: string, state: string) {
+  await waitUntil(`the bridge to record ${id} as ${state}`, async () => {
+    const [row] = await db.query<{ state: string }>("select state from celery_tasks where source = $1 and task_id = $2", [S, id]);
+    return row?.state === state;
+  });
 }
 
 test.beforeAll(async () => {
@@ -50,12 +48,8 @@ test.beforeAll(async () => {
   await waitUntil("the e2e Redis", () => portOpen(E2E_CELERY_REDIS_PORT));
   watch = await watchCeleryEvents(E2E_CELERY_BROKER);
   worker = await startCeleryWorker({ broker: E2E_CELERY_BROKER, name: unique("celery"), pool: "prefork", concurrency: 2 });
-  // A long freq keeps the seeded worker ONLINE however slow the pages are (a listening bridge writes the real one).
-  await db.query(
-    `insert into celery_workers (source, hostname, freq, last_heartbeat_at, online_at, processed, active, sw_ident, sw_ver, sw_sys, pid)
-     values ($1, $2, 600, now(), now(), 0, 0, 'py-celery', '5.2.6', 'Linux', $3) on conflict do nothing`,
-    [S, worker.hostname, worker.process.pid],
-  );
+  // The bridge (reconnecting to this Redis by itself) records the worker from its events.
+  await waitUntil("the bridge to record the worker", async () => (await db.query("select 1 from celery_workers where source = $1 and hostname = $2", [S, worker.hostname])).length === 1);
 });
 
 test.afterAll(async () => {
@@ -68,8 +62,8 @@ test.afterAll(async () => {
 
 test("the Celery tasks and workers pages: Celery's states beside Jobdeck's, workers ONLINE with their remote control, the bridge's gap as a banner", async ({ page }) => {
   const [ok, bad] = sendTasks(E2E_CELERY_BROKER, [{ name: "fixture.add", args: [2, 3] }, { name: "fixture.fail", args: ["card declined"] }]);
-  await recordTask(ok, { name: "fixture.add", state: "SUCCESS", args: "[2, 3]", worker: worker.hostname, finished: true });
-  await recordTask(bad, { name: "fixture.fail", state: "FAILURE", args: "['card declined']", worker: worker.hostname, exception: "ValueError('card declined')", finished: true });
+  await recorded(ok, "SUCCESS");
+  await recorded(bad, "FAILURE");
   await db.query("insert into celery_event_gaps (source, from_at, until_at, reason) values ($1, now() - interval '20 minutes', now() - interval '19 minutes', 'the bridge lost the broker')", [S]);
 
   await page.goto(`/jobs?source=${S}`);
@@ -98,7 +92,7 @@ test("the Celery tasks and workers pages: Celery's states beside Jobdeck's, work
 test("terminate a running task from its page: the confirmation says what happens, the worker reports it REVOKED, the audit row names it", async ({ page }) => {
   const [id] = sendTasks(E2E_CELERY_BROKER, [{ name: "fixture.sleep", args: [120] }]);
   await watch.waitFor("the task to start", (e) => e.type === "task-started" && e.uuid === id);
-  await recordTask(id, { name: "fixture.sleep", state: "STARTED", args: "[120]", worker: worker.hostname });
+  await recorded(id, "STARTED");
 
   await page.goto(`/jobs/${id}?source=${S}`);
   await expect(page.getByRole("heading", { level: 1, name: `Job ${id.slice(0, 8)}…` })).toBeVisible();

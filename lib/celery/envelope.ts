@@ -9,6 +9,7 @@
 // `task.multi`): the AMQP body itself, with content type/encoding in the message properties.
 // A body is one event, or (`task.multi`, Celery ≥ 4 on a worker with an event loop) a list of
 // task events. Only the json event serializer (Celery's default) can be read.
+import { parseBrokerUrl } from "./control/broker-url";
 import { type CeleryEvent, eventsFromBody } from "./events";
 
 export class EventDecodeError extends Error {
@@ -66,15 +67,5 @@ export function decodeAmqpMessage(routingKey: string, content: Buffer, propertie
 
 /** The Redis PSUBSCRIBE pattern of a broker URL's event channels: `/{db}.celeryev/*` (kombu's fanout_prefix and fanout_patterns, both on by default). */
 export function redisEventPattern(brokerUrl: string, exchange = "celeryev"): string {
-  return `/${redisDb(brokerUrl)}.${exchange}/*`;
-}
-
-/** The database number of a redis:// URL (path `/3`, or `?db=3`; default 0), as kombu reads it. */
-export function redisDb(brokerUrl: string): number {
-  const u = new URL(brokerUrl);
-  const fromPath = u.pathname.replace(/^\//, "");
-  const raw = fromPath !== "" ? fromPath : (u.searchParams.get("db") ?? "0");
-  const db = Number(raw);
-  if (!Number.isInteger(db) || db < 0) throw new EventDecodeError(`broker URL database "${raw}" is not a number`);
-  return db;
+  return `/${parseBrokerUrl(brokerUrl).db}.${exchange}/*`;
 }

@@ -1,5 +1,6 @@
 // The broker side of the bridge: a subscription to Celery's event stream that reconnects by
 // itself and says when it listens and when it stopped listening (the bridge records the gap).
+import { parseBrokerUrl } from "./control/broker-url";
 import type { CeleryEvent } from "./events";
 
 export interface StreamHandlers {
@@ -18,11 +19,10 @@ export interface EventStream {
   stop(): Promise<void>;
 }
 
-/** host:port of a broker URL, never its password (for logs and last_error). */
+/** Where a broker is, never its password (for logs and last_error). */
 export function describeBroker(url: string): string {
   try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.hostname}:${u.port || (u.protocol.startsWith("amqp") ? 5672 : 6379)}${u.pathname === "/" ? "" : u.pathname}`;
+    return parseBrokerUrl(url).location;
   } catch {
     return "(unparseable broker URL)";
   }

@@ -6,7 +6,7 @@
 import os from "node:os";
 import type { Database } from "../../db/client";
 import { enqueueMany, markWorkerStopped, recoverStale } from "../queue";
-import { readSourcesConfig } from "../sources/config";
+import { readSourcesConfig, type SourceConfig } from "../sources/config";
 import { createWorker, type Worker } from "../worker/worker";
 import { randomDemoJob } from "./catalog";
 import { createDemoHandlers } from "./handlers";
@@ -132,7 +132,7 @@ async function start({ db, rate = 2, log = (m) => console.log(`[jobdeck demo] ${
  * the rest of the demo runs on.
  */
 async function startForeignApps(db: Database, log: (m: string) => void): Promise<{ stop(): Promise<void> }[]> {
-  const sources = readSourcesConfig().filter((s) => s.url === null);
+  const sources = readSourcesConfig().filter((s): s is SourceConfig => s.kind !== "celery" && s.url === null);
   const boss = sources.find((s) => s.kind === "pg-boss");
   const graphile = sources.find((s) => s.kind === "graphile-worker");
   const apps: { stop(): Promise<void> }[] = [];

@@ -9,14 +9,13 @@ import { createCelerySource } from "../../lib/sources/celery";
 import { setCeleryRateLimit, terminateCeleryTask } from "../../lib/sources/celery/operations";
 import type { CelerySourceConfig } from "../../lib/sources/config";
 import type { Source } from "../../lib/sources/types";
-import { type CeleryWorker, sendTasks, startCeleryWorker, waitFor } from "../helpers/celery";
-import { type RabbitServer, startRabbit } from "../helpers/rabbitmq";
+import { type CeleryWorker, type RabbitMQServer, sendTasks, startCeleryWorker, startRabbitMQ, waitFor } from "../helpers/celery";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { inspectWorker } from "./inspect";
 import { ctx, insertTask, insertWorker } from "./source-fixture";
 
 let t: TestDatabase;
-let rabbit: RabbitServer;
+let rabbit: RabbitMQServer;
 let worker: CeleryWorker;
 let source: Source;
 let config: CelerySourceConfig;
@@ -25,7 +24,7 @@ const op = () => ({ control: t.db, actor: { name: "ops@example.com" }, reason: n
 
 beforeAll(async () => {
   t = await createTestDatabase("celery_amqp");
-  rabbit = await startRabbit();
+  rabbit = await startRabbitMQ();
   worker = await startCeleryWorker({ broker: rabbit.url, name: `amqp${process.pid}`, pool: "prefork", concurrency: 2 });
   config = { name: S, kind: "celery", broker: rabbit.url, resultBackend: null, readOnly: false };
   source = await createCelerySource(config, t.db);

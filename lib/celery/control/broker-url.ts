@@ -29,8 +29,9 @@ export function parseBrokerUrl(url: string): BrokerAddress {
   }
   const scheme = u.protocol.replace(/:$/, "");
   if (scheme === "redis" || scheme === "rediss") {
-    const path = u.pathname.replace(/^\//, "");
-    if (path !== "" && !/^\d{1,2}$/.test(path)) throw new BrokerUrlError(`the Redis broker's database must be a number (got "/${path.slice(0, 20)}")`);
+    // As kombu reads it: the path (`/3`), else `?db=3`, else 0.
+    const path = u.pathname.replace(/^\//, "") || (u.searchParams.get("db") ?? "");
+    if (path !== "" && !/^\d{1,2}$/.test(path)) throw new BrokerUrlError(`the Redis broker's database must be a number (got "${path.slice(0, 20)}")`);
     const db = path === "" ? 0 : Number(path);
     return { transport: "redis", url, db, location: `${scheme} ${u.hostname}:${u.port || 6379}/${db}` };
   }
