@@ -71,5 +71,5 @@ export const config = {
   // is private, so no page can live there), the app's icon (app/icon.svg) and each file in
   // public/. Never by extension: /jobs/x.js is a page (a job id nobody has) and must get the CSP.
   // A new file in public/ must be added here (a test fetches every one without a session).
-  matcher: ["/((?!api/|_next/|icon\\.svg$|screenshot\\.png$).*)"],
+  matcher: ["/((?!api/|_next/|icon\\.svg$|screenshot\\.png$|screenshot-sources\\.png$).*)"],
 };
