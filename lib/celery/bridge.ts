@@ -12,6 +12,7 @@ import { claimBridge, closeGaps, openGap, readBridge, recordDroppedGap, writeBri
 import { EventBuffer } from "./event-buffer";
 import { type Leadership, tryLead } from "./leader";
 import { describeBroker, openEventStream } from "./stream";
+import { startWorkerPoolLoop } from "./worker-pools";
 
 export interface BridgeOptions {
   config: CelerySourceConfig;
@@ -145,10 +146,12 @@ export function startCeleryBridge(opts: BridgeOptions): CeleryBridge {
     ticker.unref();
     await stream.start();
     const backfill = startBackfillLoop(config, db, log);
+    const pools = startWorkerPoolLoop(config, db, log);
     const why = await Promise.race([stopped.then(() => null), leadership.lost]);
     if (why) log(`${why}: no longer the leader`);
     clearInterval(ticker);
     await backfill?.stop();
+    await pools.stop();
     await stream.stop();
     const left = await buffer.drain();
     if (left) log(`${left} buffered event(s) could not be written`);

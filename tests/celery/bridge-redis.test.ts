@@ -94,6 +94,12 @@ test("the worker: freq, counters, software, heartbeats", async () => {
   expect(w.online_at).toBeInstanceOf(Date);
 });
 
+test("the worker's pool, asked with Celery's stats by the leader (heartbeats do not carry it)", async () => {
+  await waitFor(async () => ((await t.db.query<Row>("select pool from celery_workers where hostname = $1", [worker.hostname]))[0]?.pool as string | null) != null, "the pool recorded");
+  const [w] = await t.db.query<Row>("select pool, concurrency from celery_workers where source = 'tasks' and hostname = $1", [worker.hostname]);
+  expect(w).toEqual({ pool: "prefork", concurrency: 3 });
+});
+
 test("the same event message delivered twice: one task row and one event row, unchanged", async () => {
   const spy = new Redis(redis.url(1));
   const captured: { channel: string; message: Buffer }[] = [];
