@@ -19,7 +19,8 @@ export interface Recovery {
   recovery_hint: string;
 }
 
-function ago(ms: number): string {
+/** A rough duration for hints ("40 s", "12 min", "3 h", "2 d"); every source's recovery hint uses it. */
+export function roughDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 90) return `${s} s`;
   if (s < 5400) return `${Math.round(s / 60)} min`;
@@ -40,19 +41,19 @@ function hint(job: RecoveryInput, now: Date, stale: boolean, workerOnline: boole
     case "running":
       if (job.cancel_requested_at) return `Cancel requested; ${worker} stops it at its next heartbeat. If that worker is gone, recover stale to finish the cancel.`;
       if (stale) {
-        const overdue = ago(now.getTime() - job.locked_until!.getTime());
+        const overdue = roughDuration(now.getTime() - job.locked_until!.getTime());
         return `Stale: the lease expired ${overdue} ago and ${worker} ${workerOnline === false ? "is offline" : "stopped extending it"}. Recover stale to return it to pending${job.attempts >= job.max_attempts ? " (no attempts left: it will be dead-lettered)" : ""}; workers also do this on their periodic sweep.`;
       }
       if (workerOnline === false) {
-        return `${worker} is offline but its lease runs ${ago(job.locked_until!.getTime() - now.getTime())} more; the worker may only be paused and still finish it. Wait for the lease to expire, then recover it (a worker's sweep also does). Force-release it now only if the worker is known to be gone: it could run twice.`;
+        return `${worker} is offline but its lease runs ${roughDuration(job.locked_until!.getTime() - now.getTime())} more; the worker may only be paused and still finish it. Wait for the lease to expire, then recover it (a worker's sweep also does). Force-release it now only if the worker is known to be gone: it could run twice.`;
       }
       return `Running on ${worker}; the lease is healthy. Nothing to do. Cancel it if it must stop; it is never retried while running.`;
     case "pending":
       return job.run_at > now
-        ? `Scheduled to run in ${ago(job.run_at.getTime() - now.getTime())}. Run now to start it early.`
+        ? `Scheduled to run in ${roughDuration(job.run_at.getTime() - now.getTime())}. Run now to start it early.`
         : `Waiting for a worker on queue "${job.queue}". If it waits long, check that a worker serves this queue.`;
     case "failed":
-      return `Attempt ${job.attempts} of ${job.max_attempts} failed; the next try is ${job.run_at > now ? `in ${ago(job.run_at.getTime() - now.getTime())}` : "due now"}. Retry to try again at once with a fresh attempt count.`;
+      return `Attempt ${job.attempts} of ${job.max_attempts} failed; the next try is ${job.run_at > now ? `in ${roughDuration(job.run_at.getTime() - now.getTime())}` : "due now"}. Retry to try again at once with a fresh attempt count.`;
     case "dead":
       return `Dead after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}. Fix the cause in the last error first, then retry: it is safe and keeps the history.`;
     case "cancelled":

@@ -2,14 +2,9 @@
 // It names Celery's own rules: a revoke is kept in the memory of the workers online when it is
 // sent; terminate signals the pool process; nothing releases a task from a dead worker.
 import { clock } from "./bridge";
+import { roughDuration } from "../../queue/recovery";
 
-function ago(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 90) return `${s} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  if (s < 172_800) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86_400)} d`;
-}
+const agoSeconds = (seconds: number) => roughDuration(seconds * 1000);
 
 export interface HintInput {
   state: string;
@@ -29,7 +24,7 @@ export interface HintInput {
   revokeSent: boolean;
 }
 
-const since = (at: string | null, now: number) => (at ? ago((now - Date.parse(at)) / 1000) : "a while");
+const since = (at: string | null, now: number) => (at ? agoSeconds((now - Date.parse(at)) / 1000) : "a while");
 
 export function celeryRecoveryHint(h: HintInput): string {
   const worker = h.worker ?? "an unknown worker";

@@ -2,14 +2,9 @@
 // on (the job detail's recovery hint). It names graphile-worker's own rules: its admin functions
 // leave locked jobs alone, and a lock older than 4 hours is presumed abandoned.
 import type { JobState } from "../../queue/state-machine";
+import { roughDuration } from "../../queue/recovery";
 
-function ago(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 90) return `${s} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  if (s < 172_800) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86_400)} d`;
-}
+const agoSeconds = (seconds: number) => roughDuration(seconds * 1000);
 
 export interface HintInput {
   state: JobState;
@@ -30,14 +25,14 @@ export function graphileRecoveryHint(j: HintInput): string {
   switch (j.state) {
     case "running":
       if (j.stale) {
-        return `Stale: ${worker} locked it ${ago(j.lockedForSeconds ?? 0)} ago, past graphile-worker's 4 h limit, so it is presumed gone. Recover stale to release the lock now (graphile-worker's own workers release it within about 10 minutes); ${j.attempts >= j.maxAttempts ? "it has no attempts left, so it then counts as permanently failed: retry it afterwards" : "it then runs again"}.`;
+        return `Stale: ${worker} locked it ${agoSeconds(j.lockedForSeconds ?? 0)} ago, past graphile-worker's 4 h limit, so it is presumed gone. Recover stale to release the lock now (graphile-worker's own workers release it within about 10 minutes); ${j.attempts >= j.maxAttempts ? "it has no attempts left, so it then counts as permanently failed: retry it afterwards" : "it then runs again"}.`;
       }
-      return `Locked by ${worker} for ${ago(j.lockedForSeconds ?? 0)}. graphile-worker's functions leave locked jobs alone, so it cannot be retried, cancelled or rescheduled until it finishes or fails. If that worker is gone (crashed, killed), recover its jobs by worker; otherwise graphile-worker presumes it gone after 4 h.`;
+      return `Locked by ${worker} for ${agoSeconds(j.lockedForSeconds ?? 0)}. graphile-worker's functions leave locked jobs alone, so it cannot be retried, cancelled or rescheduled until it finishes or fails. If that worker is gone (crashed, killed), recover its jobs by worker; otherwise graphile-worker presumes it gone after 4 h.`;
     case "pending":
-      if (j.runInSeconds > 0) return `Scheduled to run in ${ago(j.runInSeconds)}. Run now to start it early.`;
+      if (j.runInSeconds > 0) return `Scheduled to run in ${agoSeconds(j.runInSeconds)}. Run now to start it early.`;
       return `Waiting for a worker that runs task "${j.kind}"${j.queue ? ` in queue "${j.queue}" (a named queue runs one job at a time)` : ""}. If it waits long, check that a worker serves this task.`;
     case "failed":
-      return `Attempt ${j.attempts} of ${j.maxAttempts} failed; graphile-worker retries it ${j.runInSeconds > 0 ? `in ${ago(j.runInSeconds)}` : "as soon as a worker is free"}. Retry to run it now with a fresh attempt count.`;
+      return `Attempt ${j.attempts} of ${j.maxAttempts} failed; graphile-worker retries it ${j.runInSeconds > 0 ? `in ${agoSeconds(j.runInSeconds)}` : "as soon as a worker is free"}. Retry to run it now with a fresh attempt count.`;
     case "dead":
       return `Permanently failed after ${j.attempts} attempt${j.attempts === 1 ? "" : "s"} (or cancelled: the last error says so); graphile-worker never runs it again. Fix the cause in the last error first, then retry: it runs again with a fresh attempt count.`;
     case "completed":

@@ -8,6 +8,7 @@ import { parseJobRef } from "./keys";
 import { attemptsOf, toSourceJob } from "./reads";
 import { columns, type ScanRow } from "./scan.sql";
 import { type BossSchema, errorTextSql, expireSecondsSql } from "./schema";
+import { roughDuration } from "../../queue/recovery";
 
 type DetailRow = ScanRow & {
   data: unknown;
@@ -38,14 +39,6 @@ function detailSql(s: BossSchema, table: "job" | "archive"): string {
     from ${s.name}.${table} j where j.name = $1 and j.id = $2::uuid`;
 }
 
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  if (s < 172_800) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86_400)} d`;
-}
-
 export function recoveryHint(r: DetailRow, now: Date, canAct: boolean, canRunNow: boolean): string {
   const attempts = attemptsOf(r);
   const max = Number(r.retry_limit) + 1;
@@ -54,17 +47,17 @@ export function recoveryHint(r: DetailRow, now: Date, canAct: boolean, canRunNow
     case "active": {
       const until = r.locked_until ? new Date(r.locked_until) : null;
       if (until && until < now) {
-        return `Stale: its expiry passed ${ago(now.getTime() - until.getTime())} ago and no pg-boss supervisor has failed it yet. ${canAct ? "Recover stale to fail this attempt" : "A supervising pg-boss fails this attempt"}${attempts >= max ? " (no retries left: it will be failed for good)" : " so pg-boss retries it"}.`;
+        return `Stale: its expiry passed ${roughDuration(now.getTime() - until.getTime())} ago and no pg-boss supervisor has failed it yet. ${canAct ? "Recover stale to fail this attempt" : "A supervising pg-boss fails this attempt"}${attempts >= max ? " (no retries left: it will be failed for good)" : " so pg-boss retries it"}.`;
       }
-      return `Running; it expires in ${until ? ago(until.getTime() - now.getTime()) : "its expiry time"} unless its worker finishes. Nothing to do; it is never retried while running.`;
+      return `Running; it expires in ${until ? roughDuration(until.getTime() - now.getTime()) : "its expiry time"} unless its worker finishes. Nothing to do; it is never retried while running.`;
     }
     case "created":
       return new Date(r.start_after) > now
-        ? `Scheduled to run in ${ago(new Date(r.start_after).getTime() - now.getTime())}.${canRunNow ? " Run now to start it early." : ""}`
+        ? `Scheduled to run in ${roughDuration(new Date(r.start_after).getTime() - now.getTime())}.${canRunNow ? " Run now to start it early." : ""}`
         : `Waiting for a worker on queue "${r.name}". If it waits long, check that a pg-boss worker serves this queue.`;
     case "retry": {
       const at = new Date(r.start_after);
-      return `Attempt ${attempts} of ${max} failed; pg-boss tries again ${at > now ? `in ${ago(at.getTime() - now.getTime())}` : "as soon as a worker fetches it"}.${canRunNow ? " Retry to run it at once." : ""}`;
+      return `Attempt ${attempts} of ${max} failed; pg-boss tries again ${at > now ? `in ${roughDuration(at.getTime() - now.getTime())}` : "as soon as a worker fetches it"}.${canRunNow ? " Retry to run it at once." : ""}`;
     }
     case "failed":
       return `Failed for good after ${attempts} attempt${attempts === 1 ? "" : "s"}. Fix the cause in the last error first, then retry: pg-boss queues it again with one more retry allowed.`;
