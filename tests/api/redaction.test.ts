@@ -4,7 +4,6 @@
 // endpoint and the job page — and raw only to an admin (session or token) or a token with
 // jobs:read-secrets; every one of those responses says which in X-Jobdeck-Redacted. Audit rows
 // never show a secret held in a payload filter: not stored (write time), not shown (read time).
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAudit } from "../../lib/audit/record";
 import { createApiToken } from "../../lib/auth/tokens";
@@ -24,18 +23,6 @@ let jobId: number;
 let campaignId: number;
 const tokens: Record<string, string> = {};
 const sessions: Record<string, CookieJar> = {};
-
-/** A port nobody listens on (other test files start their servers on fixed ports). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 type Who = { token: string } | { session: string };
 const WHO: Record<string, Who> = {
@@ -73,7 +60,7 @@ beforeAll(async () => {
   tokens.read = await token("grafana", ["jobs:read"]);
   tokens.write = await token("runbook", ["jobs:read", "jobs:write"]);
   tokens.admin = await token("admin-bot", ["jobs:read", "audit:read", "admin"]);
-  app = await startServer({ port: await freePort(), databaseUrl: t.url });
+  app = await startServer({ databaseUrl: t.url });
   for (const role of ["viewer", "operator", "admin"] as const) sessions[role] = await demoSignIn(app.url, role);
 }, 900_000);
 

@@ -3,28 +3,16 @@
 // a real graphile-worker, each made by its own library; a `next start` of this build whose
 // JOBDECK_SOURCES names them (plus a read-only graphile-worker source and a pg-boss source on a
 // port where nothing listens); tokens of each kind. Ports are picked free, never fixed.
-import net from "node:net";
 import type { WorkerUtils } from "graphile-worker";
 import PgBoss10 from "pg-boss";
 import { createApiToken, type TokenScope } from "../../lib/auth/tokens";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { installGraphileWorker, runOnceWith } from "../sources/graphile/fixture";
 import { type Boss, failing, makeBoss, sql, startWorker, until } from "../sources/pgboss/harness";
-import { type RunningServer, startServer } from "./server";
+import { freePort, type RunningServer, startServer } from "./server";
 
 export const Q = "invoices";
 export const THRESHOLD = 3;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface SourcesWorld {
   t: TestDatabase;
@@ -100,7 +88,6 @@ export async function createSourcesWorld(): Promise<SourcesWorld> {
     { name: "down", kind: "pg-boss", url: `postgres://postgres@127.0.0.1:${down}/nothing` },
   ];
   const app = await startServer({
-    port: await freePort(),
     databaseUrl: t.url,
     env: { JOBDECK_SOURCES: JSON.stringify(sources), JOBDECK_BULK_CONFIRM_THRESHOLD: String(THRESHOLD), JOBDECK_EXPENSIVE_FILTER_LIMIT: "4" },
   });

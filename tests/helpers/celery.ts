@@ -6,20 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../api/server";
 
 export const PYTHON = process.env.JOBDECK_CELERY_PYTHON ?? "/usr/bin/python3";
 const FIXTURE_DIR = path.resolve(import.meta.dirname, "../fixtures/celery");
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -157,7 +147,7 @@ print(json.dumps(ids))
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 }
 
-export { waitFor };
+export { freePort, waitFor };
 
 export interface RabbitMQServer {
   port: number;
