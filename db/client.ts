@@ -30,6 +30,12 @@ export interface OpenOptions {
   /** Pool size for `pg`. */
   max?: number;
   applicationName?: string;
+  /**
+   * PostgreSQL only: every statement on the pool's connections is cancelled after this many ms
+   * (a connection parameter, so it costs no round trip). PGlite runs one statement at a time on
+   * this thread and cannot cancel one, so it ignores this. Absent or 0 = no limit.
+   */
+  statementTimeoutMs?: number;
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
@@ -63,6 +69,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     application_name: opts.applicationName ?? "jobdeck",
     // A host that drops packets must fail a page load quickly, not hang it.
     connectionTimeoutMillis: 5_000,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", () => {});

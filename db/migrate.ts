@@ -46,6 +46,8 @@ export function readMigrations(dir = migrationsDir()) {
 export async function migrate(db: Database, dir?: string): Promise<string[]> {
   const migrations = readMigrations(dir);
   return db.tx(async (q) => {
+    // An index build on a big table takes minutes: never under the app pool's read timeout.
+    await q.query("set local statement_timeout = 0");
     await q.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
     await q.query(
       `create table if not exists jobdeck_migrations (

@@ -10,8 +10,17 @@ export function isDatabaseDown(err: unknown): boolean {
   return (typeof e.code === "string" && DOWN_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(String(e.message));
 }
 
+/** What a read cancelled by JOBDECK_STATEMENT_TIMEOUT_MS tells its reader (pages, API, actions). */
+export const QUERY_TIMEOUT_MESSAGE = "this filter scanned too long — narrow the time range";
+
+/** SQLSTATE 57014 query_canceled: the statement timeout fired (or an operator cancelled the query). */
+export function isStatementTimeout(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "57014";
+}
+
 /** A one-line, secret-free description of why a database could not be used. */
 export function describeDbError(err: unknown): string {
+  if (isStatementTimeout(err)) return QUERY_TIMEOUT_MESSAGE;
   const e = err as { code?: string; message?: string } | undefined;
   const first = String(e?.message ?? err ?? "unknown error").split("\n")[0].slice(0, 240);
   const code = e?.code && !first.includes(e.code) ? `${e.code}: ` : "";

@@ -11,6 +11,7 @@ import { revalidatePath } from "next/cache";
 import { forbidden, unauthorized } from "next/navigation";
 import { z } from "zod";
 import type { Database } from "@/db/client";
+import { isStatementTimeout, QUERY_TIMEOUT_MESSAGE } from "@/db/outage";
 import { getDb } from "@/lib/server/db";
 import type { Actor } from "../audit/record";
 import { bulkGuard } from "../auth/bulk-limit";
@@ -121,6 +122,7 @@ export function actionFailure(err: unknown, label = "action"): ActionFailure {
   if (err instanceof CapabilityError) return { ok: false, error: err.message, code: "unsupported" };
   if (err instanceof UnknownSourceError) return { ok: false, error: err.message, code: "invalid_input", fieldErrors: { source: [err.message] } };
   if (err instanceof SourceUnavailableError || err instanceof BreakerOpenError) return { ok: false, error: err.message, code: "unavailable" };
+  if (isStatementTimeout(err)) return { ok: false, error: QUERY_TIMEOUT_MESSAGE, code: "unavailable" };
   if (err instanceof BulkInterruptedError) {
     console.error(`[jobdeck] ${label} interrupted:`, err.cause);
     return { ok: false, error: `The action stopped part-way: ${err.partial.affected + err.partial.cancel_requested} jobs were already changed in ${err.partial.batches} committed batches; nothing else was touched. Try again to finish.`, code: "interrupted" };

@@ -2,6 +2,7 @@
 // Expected failures (bad input, a refused role or scope, a queue rule, a missing job) say what
 // to fix; anything else is logged on the server and answered with a generic 500.
 import { z } from "zod";
+import { isStatementTimeout, QUERY_TIMEOUT_MESSAGE } from "../../db/outage";
 import { AuthorizationError } from "../auth/caller";
 import { JobFilterError } from "../filters/job-filter";
 import { BulkInterruptedError } from "../operations/bulk";
@@ -22,6 +23,7 @@ export type ApiErrorCode =
   | "interrupted"
   | "unsupported"
   | "unavailable"
+  | "query_timeout"
   | "internal";
 
 export class ApiError extends Error {
@@ -91,6 +93,8 @@ export function toErrorResponse(err: unknown, label: string): Response {
   if (err instanceof UnknownSourceError) return errorResponse(400, "invalid_input", err.message, { source: [err.message] });
   if (err instanceof SourceUnavailableError) return errorResponse(503, "unavailable", err.message);
   if (err instanceof BreakerOpenError) return errorResponse(503, "unavailable", `the source is unavailable: ${err.message}`);
+  // The read ran past JOBDECK_STATEMENT_TIMEOUT_MS and was cancelled (its connection is free again).
+  if (isStatementTimeout(err)) return errorResponse(503, "query_timeout", QUERY_TIMEOUT_MESSAGE);
   if (err instanceof BulkInterruptedError) {
     console.error(`[jobdeck] api ${label} interrupted:`, err.cause);
     const p = err.partial;

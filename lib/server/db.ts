@@ -4,6 +4,7 @@
 import "server-only";
 import { type Database, openDatabase } from "@/db/client";
 import { migrate } from "@/db/migrate";
+import { statementTimeoutMs } from "./db-settings";
 
 // One secret-free description of a database failure, shared with the sources and the CLI.
 export { describeDbError } from "@/db/outage";
@@ -18,7 +19,8 @@ const cache = globalThis as typeof globalThis & DbCache;
 export function getDb(): Promise<Database> {
   if (!cache.jobdeckDb) {
     const opening = (async () => {
-      const db = await openDatabase({ applicationName: "jobdeck-web" });
+      // Every statement of the web pool runs under the timeout (migrate lifts it for itself).
+      const db = await openDatabase({ applicationName: "jobdeck-web", statementTimeoutMs: statementTimeoutMs() });
       try {
         await migrate(db);
       } catch (err) {

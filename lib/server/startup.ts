@@ -1,13 +1,14 @@
 // Server start-up (called from instrumentation.ts on the nodejs runtime): opens the database and
 // applies migrations before the first request; with JOBDECK_DEMO=1 starts the in-process demo.
-// A bad JOBDECK_SOURCES (or JOBDECK_CELERY_BRIDGE) stops start-up (exit 78). Celery sources' event
-// bridges start here too (lib/server/celery-bridges.ts). A database that is down at start-up is logged,
+// A bad JOBDECK_SOURCES (or JOBDECK_CELERY_BRIDGE, JOBDECK_STATEMENT_TIMEOUT_MS, DATABASE_READ_URL)
+// stops start-up (exit 78). Celery sources' event bridges start here too (lib/server/celery-bridges.ts). A database that is down at start-up is logged,
 // not fatal: pages show a banner and connect once it returns (so does the sources' maintenance).
 import "server-only";
 import { AuthConfigError, authSettings, startupProblem } from "../auth/settings";
 import { bulkConfirmThreshold } from "../auth/bulk-limit";
 import { readSourcesConfig, SourceConfigError } from "../sources/config";
 import { closeDb, databaseLabel, describeDbError, getDb } from "./db";
+import { checkDbSettings, DbSettingsError } from "./db-settings";
 
 /** Sign-in must be configured before anyone can reach the dashboard: otherwise stop here, loudly. */
 function checkAuthOrExit(): void {
@@ -31,6 +32,17 @@ function checkAuthOrExit(): void {
   }
 }
 
+/** A bad JOBDECK_STATEMENT_TIMEOUT_MS or DATABASE_READ_URL stops start-up with the line naming it. */
+function checkDbSettingsOrExit(): void {
+  try {
+    checkDbSettings();
+  } catch (err) {
+    if (!(err instanceof DbSettingsError)) throw err;
+    console.error(`[jobdeck] refusing to start: ${err.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
 /** A bad JOBDECK_SOURCES entry stops start-up with the one line naming the entry and the field. */
 async function checkSourcesOrExit(): Promise<void> {
   try {
@@ -49,6 +61,7 @@ export async function startServer(): Promise<void> {
   // Never during `next build`: migrations run at start-up, not at build time.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   checkAuthOrExit();
+  checkDbSettingsOrExit();
   await checkSourcesOrExit();
   const label = await databaseLabel();
 

@@ -17,6 +17,7 @@ import { withSource } from "@/components/sources/source-href";
 import { SourceNotices } from "@/components/sources/source-notices";
 import { SourceUnavailable } from "@/components/sources/source-unavailable";
 import { UnknownSource } from "@/components/sources/unknown-source";
+import { QUERY_TIMEOUT_MESSAGE } from "@/db/outage";
 import { databaseLabel, describeDbError } from "@/lib/server/db";
 import { type ExpensiveFilterRefusal, spendExpensiveFilter } from "@/lib/server/expensive-filter-limit";
 import { pageSource, readOnlyReason, unsupportedActions, unsupportedFilterIssues } from "@/lib/server/page-source";
@@ -67,7 +68,8 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
           </h1>
           <p className="text-xs text-muted">Newest first. Every filter is in the address bar: copy the link to share this view.</p>
         </div>
-        {failure || sourceDown ? <AutoRefresh renderedAt={renderClock()} /> : null}
+        {/* Re-running a read that hit the statement timeout would only load the database again. */}
+        {(failure && failure !== QUERY_TIMEOUT_MESSAGE) || sourceDown ? <AutoRefresh renderedAt={renderClock()} /> : null}
         {refusal ? <AutoRefresh renderedAt={renderClock()} intervalMs={refusal.retryAfterSeconds * 1000} /> : null}
       </div>
 
