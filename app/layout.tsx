@@ -11,6 +11,7 @@ import type { ClientCaller } from "@/components/auth/caller-context";
 import { DemoAlongsideSsoBanner } from "@/components/auth/demo-alongside-sso";
 import { HeaderUser } from "@/components/auth/header-user";
 import { Providers } from "@/components/providers";
+import { ReplicaLagBanner } from "@/components/replica-lag";
 import { SiteNav } from "@/components/site-nav";
 import { type SourceChoice, SourceSwitcher } from "@/components/sources/source-switcher";
 import { getSources } from "@/lib/server/sources";
@@ -92,6 +93,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </div>
             </div>
             {demoAlongsideSso() ? <DemoAlongsideSsoBanner /> : null}
+            {caller?.roles.length ? <ReplicaLagBanner /> : null}
           </header>
           <main id="main" tabIndex={-1} className="mx-auto max-w-[1400px] px-4 py-4 outline-none">
             {children}

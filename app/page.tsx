@@ -16,7 +16,8 @@ import { StatCard } from "@/components/stat-card";
 import { getOverview, type Overview } from "@/lib/queries/overview";
 import { parseOverviewRange } from "@/lib/queries/rollups";
 import { pendingAgeWarnSeconds } from "@/lib/queries/summary";
-import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { databaseLabel, describeDbError } from "@/lib/server/db";
+import { getReadDb } from "@/lib/server/read-db";
 import { requirePageRole } from "@/lib/auth/page-guard";
 import type { ReactNode } from "react";
 import { SourceOverview } from "@/components/sources/source-overview";
@@ -39,7 +40,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   let overview: Overview | null = null;
   let failure: string | null = null;
   try {
-    overview = await getOverview({ q: await getDb(), range });
+    overview = await getOverview({ q: await getReadDb(), range });
   } catch (err) {
     console.error(`[jobdeck] overview: ${describeDbError(err)}`);
     failure = describeDbError(err);
@@ -133,7 +134,7 @@ async function SourceOverviewPage({ source, info, range }: { source: Source; inf
   let data: { summary: SourceSummary; series: OverviewSeries } | null = null;
   let reason = "";
   try {
-    const [summary, series] = await Promise.all([source.summary(), getDb().then((db) => sourceSeries(db, source, range))]);
+    const [summary, series] = await Promise.all([source.summary(), getReadDb().then((db) => sourceSeries(db, source, range))]);
     data = { summary, series };
   } catch (err) {
     reason = err instanceof SourceUnavailableError ? err.detail : describeDbError(err);

@@ -9,7 +9,8 @@ import { Section } from "@/components/campaigns/parts";
 import { DbUnavailable } from "@/components/db-unavailable";
 import { formatCount, renderClock } from "@/components/format";
 import { CAMPAIGN_LIST_LIMIT, type CampaignListRow, listCampaigns } from "@/lib/queries/campaigns";
-import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { databaseLabel, describeDbError } from "@/lib/server/db";
+import { getReadDb } from "@/lib/server/read-db";
 import { CapabilityNote } from "@/components/sources/capability-note";
 import { UnknownSource } from "@/components/sources/unknown-source";
 import { pageSource } from "@/lib/server/page-source";
@@ -37,7 +38,7 @@ export default async function CampaignsPage({ searchParams }: Props) {
   let rows: CampaignListRow[] | null = null;
   let failure: string | null = null;
   try {
-    rows = await listCampaigns(await getDb(), { beforeId: before, limit: CAMPAIGN_LIST_LIMIT });
+    rows = await listCampaigns(await getReadDb(), { beforeId: before, limit: CAMPAIGN_LIST_LIMIT });
   } catch (err) {
     console.error(`[jobdeck] campaigns: ${describeDbError(err)}`);
     failure = describeDbError(err);

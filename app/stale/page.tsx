@@ -8,7 +8,8 @@ import { formatCount, renderClock } from "@/components/format";
 import { Panel } from "@/components/overview/panel";
 import { StaleTable } from "@/components/stale/stale-table";
 import { listStaleLocks, type StaleLockRow } from "@/lib/queries/stale";
-import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { databaseLabel, describeDbError } from "@/lib/server/db";
+import { getReadDb } from "@/lib/server/read-db";
 import { requirePageRole } from "@/lib/auth/page-guard";
 import { pageSource } from "@/lib/server/page-source";
 import { SourceNotices } from "@/components/sources/source-notices";
@@ -42,7 +43,7 @@ export default async function StalePage({ searchParams }: { searchParams: Promis
   let rows: StaleLockRow[] | null = null;
   let failure: string | null = null;
   try {
-    rows = await listStaleLocks(await getDb(), { limit: LIMIT });
+    rows = await listStaleLocks(await getReadDb(), { limit: LIMIT });
   } catch (err) {
     console.error(`[jobdeck] stale: ${describeDbError(err)}`);
     failure = describeDbError(err);

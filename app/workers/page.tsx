@@ -12,7 +12,8 @@ import { hasRole } from "@/lib/auth/caller";
 import { requirePageRole } from "@/lib/auth/page-guard";
 import { listWorkers, type WorkerRow, workersHoldingJobsOffline } from "@/lib/queries/workers";
 import { queueConfig } from "@/lib/queue/config";
-import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { databaseLabel, describeDbError } from "@/lib/server/db";
+import { getReadDb } from "@/lib/server/read-db";
 import { pageSource } from "@/lib/server/page-source";
 import { SourceNotices } from "@/components/sources/source-notices";
 import { SourceWorkersSection } from "@/components/sources/source-pages";
@@ -43,7 +44,7 @@ export default async function WorkersPage({ searchParams }: { searchParams: Prom
   let workers: WorkerRow[] | null = null;
   let failure: string | null = null;
   try {
-    workers = await listWorkers(await getDb());
+    workers = await listWorkers(await getReadDb());
   } catch (err) {
     console.error(`[jobdeck] workers: ${describeDbError(err)}`);
     failure = describeDbError(err);

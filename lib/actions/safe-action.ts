@@ -13,6 +13,8 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { isStatementTimeout, QUERY_TIMEOUT_MESSAGE } from "@/db/outage";
 import { getDb } from "@/lib/server/db";
+import { primaryWriteLsn } from "@/lib/server/read-db";
+import { setReadAfterCookie } from "@/lib/server/read-your-writes";
 import type { Actor } from "../audit/record";
 import { bulkGuard } from "../auth/bulk-limit";
 import { AuthorizationError, authorize, type Caller, callerActor, getCaller, type Role } from "../auth/caller";
@@ -155,6 +157,9 @@ export function operatorAction<S extends z.ZodType, T extends object>(
         bulkGuard: bulkGuard(caller),
       };
       const data = await body(input, ctx);
+      // With a read replica, this browser's next reads wait until it has replayed the write.
+      const lsn = await primaryWriteLsn().catch(() => null);
+      if (lsn) await setReadAfterCookie(lsn);
       return { ok: true, ...data } as ActionResult<T>;
     } catch (err) {
       if (isNextControlFlow(err)) throw err;

@@ -3,11 +3,15 @@
 // session caller from getCaller()), check the role AND the token scope, parse path params, query
 // and JSON body (capped while it streams: lib/api/body) with zod, run the handler with a typed
 // context, and turn every failure into `{ "error": { "code", "message" } }` (lib/api/errors).
-// Nothing else in app/api/v1 checks auth.
+// Nothing else in app/api/v1 checks auth. GET and HEAD handlers read through getReadDb() (a
+// replica when DATABASE_READ_URL is set, after the caller's own writes: lib/server/read-your-writes);
+// every other method gets the primary, and its success is remembered for the caller's next reads.
 import "server-only";
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { describeDbError, getDb } from "@/lib/server/db";
+import { getReadDb, primaryWriteLsn } from "@/lib/server/read-db";
+import { readAfterCookie, rememberTokenWrite, requestReadAfter, withReadAfter } from "@/lib/server/read-your-writes";
 import type { Actor } from "../audit/record";
 import { AuthorizationError, authorize, authorizeScope, type Caller, callerActor, getCaller, type Role } from "../auth/caller";
 import { foreignOrigin } from "../auth/origin";
@@ -49,6 +53,7 @@ export interface ApiContext<P, Q, B> {
   /** null only on public routes. */
   caller: Caller;
   actor: Actor;
+  /** GET/HEAD: the read handle (lib/server/read-db); any other method: the primary. */
   db: Database;
   params: P;
   query: Q;
@@ -101,6 +106,14 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
+/** After a successful write: the caller's next reads wait for the replica to replay it (no-op without one). */
+async function rememberWrite(caller: Caller, response: Response): Promise<void> {
+  const lsn = await primaryWriteLsn().catch(() => null);
+  if (!lsn) return;
+  if (caller.source === "token") rememberTokenWrite(caller, lsn);
+  else response.headers.append("set-cookie", readAfterCookie(lsn));
+}
+
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
 export function apiRoute<PS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined, BS extends z.ZodType | undefined = undefined>(
@@ -120,17 +133,20 @@ export function apiRoute<PS extends z.ZodType | undefined = undefined, QS extend
       const url = new URL(request.url);
       const query = spec.query ? await (spec.query as z.ZodType).parseAsync(searchParamsObject(url.searchParams)) : undefined;
       const body = spec.body && !spec.rawBody ? await (spec.body as z.ZodType).parseAsync(await readJsonBody(request)) : undefined;
+      const reads = SAFE_METHODS.has(request.method);
       const ctx = {
         caller: caller as Caller,
         actor: caller ? callerActor(caller) : { name: "anonymous" },
-        db: await getDb(),
+        db: reads ? await getReadDb() : await getDb(),
         params,
         query,
         body,
         request,
       } as ApiContext<Out<PS>, Out<QS>, Out<BS>>;
-      const out = await spec.handler(ctx);
-      return out instanceof Response ? out : Response.json(out, { headers: NO_STORE });
+      const out = reads ? await withReadAfter(requestReadAfter(request, caller), () => spec.handler(ctx)) : await spec.handler(ctx);
+      const response = out instanceof Response ? out : Response.json(out, { headers: NO_STORE });
+      if (!reads && caller && response.ok) await rememberWrite(caller, response);
+      return response;
     } catch (err) {
       if (isDatabaseDown(err)) {
         console.error(`[jobdeck] api ${spec.name}: database unavailable: ${describeDbError(err)}`);

@@ -1,17 +1,19 @@
-// The app's sources, opened once per process on the shared control database (cached on
+// The app's sources, opened once per process on the shared control database (the native source
+// reads through getReadDb(): a replica when DATABASE_READ_URL is set; cached on
 // globalThis like getDb, so HMR and the instrumentation bundle share them), and the one place
 // that turns a `?source=` value into a Source.
 import "server-only";
 import { openSources, type SourceRegistry } from "@/lib/sources/registry";
 import { NATIVE_SOURCE, type Source, UnknownSourceError } from "@/lib/sources/types";
 import { getDb } from "./db";
+import { getReadDb } from "./read-db";
 
 type Cache = { jobdeckSources?: Promise<SourceRegistry> };
 const cache = globalThis as typeof globalThis & Cache;
 
 export function getSources(): Promise<SourceRegistry> {
   if (!cache.jobdeckSources) {
-    const opening = getDb().then((db) => openSources(db));
+    const opening = Promise.all([getDb(), getReadDb()]).then(([db, read]) => openSources(db, undefined, undefined, read));
     cache.jobdeckSources = opening;
     opening.catch(() => {
       if (cache.jobdeckSources === opening) cache.jobdeckSources = undefined;

@@ -80,6 +80,8 @@ export async function startServer(): Promise<void> {
       await stopCeleryBridges().catch(() => {});
       await stopDemo().catch(() => {});
       await closeSources().catch(() => {});
+      const { closeReadDb } = await import("./read-db");
+      await closeReadDb();
       await closeDb();
       process.exit(signal === "SIGINT" ? 130 : 143);
     };

@@ -101,8 +101,14 @@ function lazySource(config: AnySourceConfig, control: Database, factory: () => P
   };
 }
 
-export function openSources(control: Database, configs: readonly AnySourceConfig[] = readSourcesConfig(), factories: SourceFactories = FACTORIES): SourceRegistry {
-  const native = createNativeSource(control);
+/** `read`: where the native source's reads go (the app's read handle: a replica when configured). */
+export function openSources(
+  control: Database,
+  configs: readonly AnySourceConfig[] = readSourcesConfig(),
+  factories: SourceFactories = FACTORIES,
+  read: Database = control,
+): SourceRegistry {
+  const native = createNativeSource(control, read);
   // Each factory takes its own kind's config: the lookup by c.kind guarantees it.
   const all: Source[] = [native, ...configs.map((c) => lazySource(c, control, factories[c.kind] as () => Promise<SourceFactory>))];
   const byName = new Map(all.map((s) => [s.name, s]));

@@ -14,7 +14,8 @@ import { renderClock } from "@/components/format";
 import { StateBadge } from "@/components/state-badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { type CampaignAggregate, getCampaignAggregate, parseCampaignId } from "@/lib/queries/campaigns";
-import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { databaseLabel, describeDbError } from "@/lib/server/db";
+import { getReadDb } from "@/lib/server/read-db";
 import { requirePageRole } from "@/lib/auth/page-guard";
 
 type Props = { params: Promise<{ id: string }> };
@@ -44,7 +45,7 @@ export default async function CampaignPage({ params }: Props) {
   let a: CampaignAggregate | null = null;
   let failure: string | null = null;
   try {
-    a = await getCampaignAggregate(await getDb(), id);
+    a = await getCampaignAggregate(await getReadDb(), id);
   } catch (err) {
     console.error(`[jobdeck] campaign ${id}: ${describeDbError(err)}`);
     failure = describeDbError(err);

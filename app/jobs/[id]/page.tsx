@@ -20,7 +20,8 @@ import { redactionFor } from "@/lib/auth/caller";
 import { requirePageRole } from "@/lib/auth/page-guard";
 import { type AuditEventRow, listJobAudit, listSourceJobAudit } from "@/lib/queries/audit";
 import { getJobDetail, type JobDetail, parseJobId } from "@/lib/queries/job-detail";
-import { databaseLabel, describeDbError, getDb } from "@/lib/server/db";
+import { databaseLabel, describeDbError } from "@/lib/server/db";
+import { getReadDb } from "@/lib/server/read-db";
 import { pageSource } from "@/lib/server/page-source";
 import { type SourceJobDetail, SourceUnavailableError } from "@/lib/sources/types";
 
@@ -51,7 +52,7 @@ export default async function JobDetailPage({ params, searchParams }: Props) {
   let audit: { events: AuditEventRow[]; total: number } | null = null;
   let failure: string | null = null;
   try {
-    const db = await getDb();
+    const db = await getReadDb();
     [detail, audit] = await Promise.all([getJobDetail(db, id), listJobAudit(db, id, 20)]);
   } catch (err) {
     console.error(`[jobdeck] job ${id}: ${describeDbError(err)}`);
@@ -99,7 +100,7 @@ async function SourceJobPage({ caller, ps, rawKey }: { caller: Awaited<ReturnTyp
   let audit: { events: AuditEventRow[]; total: number } | null = null;
   let down: string | null = null;
   try {
-    [detail, audit] = await Promise.all([source.getJob(key), getDb().then((db) => listSourceJobAudit(db, source.name, key, 20))]);
+    [detail, audit] = await Promise.all([source.getJob(key), getReadDb().then((db) => listSourceJobAudit(db, source.name, key, 20))]);
   } catch (err) {
     down = err instanceof SourceUnavailableError ? err.detail : describeDbError(err);
     console.error(`[jobdeck] job ${key} of ${source.name}: ${down}`);

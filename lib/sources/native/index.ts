@@ -74,8 +74,9 @@ async function summarize(db: Database): Promise<SourceSummary> {
   };
 }
 
-export function createNativeSource(db: Database): Source {
-  const summary = sharedFor(SUMMARY_TTL_MS, () => summarize(db));
+/** `db` takes the writes (and is the source's health); `read` every read (a replica when configured). */
+export function createNativeSource(db: Database, read: Database = db): Source {
+  const summary = sharedFor(SUMMARY_TTL_MS, () => summarize(read));
   const capabilities = capabilitySet({});
   return {
     name: NATIVE_SOURCE,
@@ -112,7 +113,7 @@ export function createNativeSource(db: Database): Source {
       const filter: JobFilter = { ...q.criteria, limit: q.limit };
       if (q.before !== undefined) filter.beforeId = ids([q.before])[0];
       if (q.after !== undefined) filter.afterId = ids([q.after])[0];
-      const page = await listJobsPage(db, filter);
+      const page = await listJobsPage(read, filter);
       return {
         jobs: page.jobs.map(jobFromPageRow),
         next: page.nextBeforeId == null ? null : String(page.nextBeforeId),
@@ -120,22 +121,22 @@ export function createNativeSource(db: Database): Source {
       };
     },
 
-    countJobs: (criteria, cap) => countJobsCapped(db, criteria, cap),
+    countJobs: (criteria, cap) => countJobsCapped(read, criteria, cap),
 
     async getJob(key) {
       const id = parseNativeKey(key);
       if (id === null) return null;
-      const d = await getJobDetail(db, Number(id), { attemptLimit: 100 });
+      const d = await getJobDetail(read, Number(id), { attemptLimit: 100 });
       return d ? jobDetailFrom(d) : null;
     },
 
-    listWorkers: async () => (await listWorkers(db)).map(workerFrom),
-    listStale: async () => (await listStaleLocks(db)).map(staleFrom),
+    listWorkers: async () => (await listWorkers(read)).map(workerFrom),
+    listStale: async () => (await listStaleLocks(read)).map(staleFrom),
     summary,
-    series: (range) => getOverviewSeries({ q: db, range }),
+    series: (range) => getOverviewSeries({ q: read, range }),
 
     async preview(input) {
-      const p = await previewBulk(db, bulkOptions(input));
+      const p = await previewBulk(read, bulkOptions(input));
       const skipped: Record<string, number> = {};
       for (const [state, n] of Object.entries(p.skip_by_state)) if (n) skipped[state] = n;
       if (p.not_found) skipped["not found"] = p.not_found;
