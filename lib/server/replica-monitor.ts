@@ -28,6 +28,7 @@ export interface ReplicaStatus {
 
 const CHECK_EVERY_MS = 1_000;
 const SAMPLES = 120;
+const RECHECK_AFTER_MS = 50;
 
 export class ReplicaMonitor {
   private last: ReplicaStatus | null = null;
@@ -80,14 +81,24 @@ export class ReplicaMonitor {
       if (this.samples.length > SAMPLES) this.samples.shift();
     }
     try {
-      const [r] = await this.replica.query<{ replay: string | null; age: number | null }>(
-        "select pg_last_wal_replay_lsn()::text as replay, extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as age",
-      );
-      const replayLsn = parseLsn(r?.replay);
-      return { up: true, error: null, replayLsn, lagSeconds: this.lag(replayLsn, r?.age ?? null, at), checkedAt: Date.now() };
+      let r = await this.replayed();
+      // WAL the primary wrote a moment ago (its background records too) is replayed within ms:
+      // one more look before calling a replica behind, so an idle system never flashes a lag.
+      if (primaryLsn !== null && r.lsn !== null && r.lsn < primaryLsn) {
+        await new Promise((res) => setTimeout(res, RECHECK_AFTER_MS));
+        r = await this.replayed();
+      }
+      return { up: true, error: null, replayLsn: r.lsn, lagSeconds: this.lag(r.lsn, r.age, at), checkedAt: Date.now() };
     } catch (err) {
       return { up: false, error: describeDbError(err), replayLsn: null, lagSeconds: null, checkedAt: Date.now() };
     }
+  }
+
+  private async replayed(): Promise<{ lsn: bigint | null; age: number | null }> {
+    const [r] = await this.replica.query<{ replay: string | null; age: number | null }>(
+      "select pg_last_wal_replay_lsn()::text as replay, extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as age",
+    );
+    return { lsn: parseLsn(r?.replay), age: r?.age ?? null };
   }
 
   private lag(replayLsn: bigint | null, replayAgeSeconds: number | null, at: number): number | null {
