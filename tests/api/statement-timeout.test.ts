@@ -31,7 +31,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const listJobs = () => fetch(`${app.url}/api/v1/admin/jobs?payload=${encodeURIComponent('{"n":7}')}`, { headers: { authorization: `Bearer ${token}` } });
+const listJobs = () => fetch(`${app.url}/api/v1/admin/jobs?kind=mail&per_page=5`, { headers: { authorization: `Bearer ${token}` } });
 const jobsPage = () => fetch(`${app.url}/jobs?payload=${encodeURIComponent('{"n":7}')}`, { headers: { cookie: viewer.header() } });
 
 /** Runs `fn` while another session holds the jobs table locked: every read of it waits. */
@@ -57,7 +57,7 @@ describe("a read that runs past JOBDECK_STATEMENT_TIMEOUT_MS", () => {
     }
     const after = await listJobs();
     expect(after.status).toBe(200);
-    expect(((await after.json()) as { jobs: unknown[] }).jobs).toHaveLength(1);
+    expect(((await after.json()) as { jobs: unknown[] }).jobs).toHaveLength(5);
   });
 
   it("shows the message on the /jobs page instead of hanging, then the page lists the job again", async () => {
