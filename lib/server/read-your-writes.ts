@@ -24,14 +24,14 @@ const tokenWrites = (shared.jobdeckTokenWrites ??= new Map());
 
 const tokenKey = (caller: Caller) => (caller.tokenId !== undefined ? `token:${caller.tokenId}` : null);
 
-/** The cookie's value: the LSN text; anything else is ignored. */
+/** The cookie's value: the LSN text, URL-encoded as Next's cookies().set writes it ("0%2F306FF60"); anything else is ignored. */
 export function lsnFromCookieHeader(header: string | null): bigint | null {
-  const m = header ? new RegExp(`(?:^|;\\s*)${READ_AFTER_COOKIE}=([0-9A-Fa-f]+/[0-9A-Fa-f]+)`).exec(header) : null;
-  return m ? parseLsn(m[1]) : null;
+  const m = header ? new RegExp(`(?:^|;\\s*)${READ_AFTER_COOKIE}=([0-9A-Fa-f]+(?:/|%2F)[0-9A-Fa-f]+)`, "i").exec(header) : null;
+  return m ? parseLsn(decodeURIComponent(m[1])) : null;
 }
 
 export function readAfterCookie(lsn: string): string {
-  return `${READ_AFTER_COOKIE}=${lsn}; Path=/; Max-Age=${READ_AFTER_SECONDS}; HttpOnly; SameSite=Lax`;
+  return `${READ_AFTER_COOKIE}=${encodeURIComponent(lsn)}; Path=/; Max-Age=${READ_AFTER_SECONDS}; HttpOnly; SameSite=Lax`;
 }
 
 /** Remembers a token caller's write (the cookie is the caller's own job). */

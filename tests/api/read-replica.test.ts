@@ -24,7 +24,7 @@ const tokens: Record<"reader" | "writer", string> = { reader: "", writer: "" };
 let deadViaAction: number;
 let deadViaToken: number;
 
-async function insertJob(kind: string, state = "ready"): Promise<number> {
+async function insertJob(kind: string, state = "pending"): Promise<number> {
   const [r] = await primary.query<{ id: number }>(
     "insert into jobs (kind, state, attempts, finished_at, last_error) values ($1, $2, $3, case when $2 = 'dead' then now() end, case when $2 = 'dead' then 'boom' end) returning id",
     [kind, state, state === "dead" ? 3 : 0],
@@ -89,7 +89,7 @@ describe("with the replica's replay paused", () => {
 
   it("API reads come from the replica: a job written on the primary since is not there yet", async () => {
     expect(await stateVia(written, "reader")).toBe("missing");
-    expect(await primary.query("select state from jobs where id = $1", [written])).toEqual([{ state: "ready" }]);
+    expect(await primary.query("select state from jobs where id = $1", [written])).toEqual([{ state: "pending" }]);
   });
 
   it("pages say how old the data is", async () => {
@@ -110,13 +110,15 @@ describe("with the replica's replay paused", () => {
     expect(r.status).toBe(200);
     await r.text();
     operator.take(r);
-    expect(operator.line("jobdeck_read_after")).toMatch(/^jobdeck_read_after=[0-9A-F]+\/[0-9A-F]+; Path=\/; Max-Age=30; .*HttpOnly/i);
+    expect(operator.line("jobdeck_read_after")).toMatch(/^jobdeck_read_after=[0-9A-F]+%2F[0-9A-F]+; Path=\/; .*Max-Age=30; HttpOnly/i);
     // The write went to the primary (the paused replica is read-only and has not seen it).
     expect((await primary.query<{ state: string }>("select state from jobs where id = $1", [deadViaAction]))[0].state).not.toBe("dead");
     const html = await page(`/jobs/${deadViaAction}`);
     expect(html).toContain("read-your-writes probe");
     expect(html).not.toContain('data-testid="replica-lag"');
-    // Everyone else still reads the replica.
+    // The same browser's API reads too (the cookie rides along); everyone else still reads the replica.
+    const viaApi = await fetch(`${app.url}/api/v1/admin/jobs/${deadViaAction}`, { headers: { cookie: operator.header() } });
+    expect(((await viaApi.json()) as { job: { state: string } }).job.state).not.toBe("dead");
     expect(await stateVia(deadViaAction, "reader")).toBe("dead");
   });
 
@@ -130,7 +132,7 @@ describe("with the replica's replay paused", () => {
   it("once replay resumes, everyone sees the writes and the banner goes", async () => {
     await clusters.replicaAdmin("select pg_wal_replay_resume()");
     await replicaCaughtUp();
-    expect(await stateVia(written, "reader")).toBe("ready");
+    expect(await stateVia(written, "reader")).toBe("pending");
     expect(await stateVia(deadViaToken, "reader")).not.toBe("dead");
     await eventually(async () => !(await page("/jobs")).includes('data-testid="replica-lag"'), "the banner to go");
   });
@@ -139,7 +141,7 @@ describe("with the replica's replay paused", () => {
 it("a stopped replica hands reads to the primary, with a log line and a banner", async () => {
   clusters.stopReplica();
   const later = await insertJob("after_the_replica_stopped");
-  expect(await stateVia(later, "reader")).toBe("ready");
+  expect(await stateVia(later, "reader")).toBe("pending");
   expect(app.output()).toMatch(/read replica postgres 127\.0\.0\.1:\d+\/jobdeck_replica unavailable \(.+\): reads go to the primary until it is back/);
   await eventually(async () => (await page("/jobs")).includes("Read replica unavailable"), "the replica-down banner");
 });
