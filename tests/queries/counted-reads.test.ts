@@ -7,6 +7,7 @@ import { getJobsSummary } from "../../lib/api/jobs";
 import { previewBulk } from "../../lib/operations/bulk";
 import { getCampaignAggregate, listCampaigns } from "../../lib/queries/campaigns";
 import { getOverviewSummary } from "../../lib/queries/summary";
+import { waitFor } from "../fixtures/queue-helpers";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 
 let t: TestDatabase;
@@ -92,4 +93,19 @@ test("campaigns: children and batches by state", async () => {
   expect(agg?.batches.by_state).toEqual({ completed: 1 });
   const [row] = await listCampaigns(t.db);
   expect(row).toMatchObject({ id: campaignId, children_by_state: { completed: 10, dead: 10, pending: 10 }, children_total: 30, items_done: 10 });
+});
+
+test("the app server folds the deltas too (no worker needed)", async () => {
+  const deltas = async () => (await t.db.query<{ n: number }>("select count(*)::int as n from job_count_deltas"))[0].n;
+  expect(await deltas()).toBeGreaterThan(0);
+  const before = await getJobsSummary(t.db);
+  process.env.JOBDECK_COUNTER_FOLD_SECONDS = "0.1";
+  const { startCounterFolding, stopCounterFolding } = await import("../../lib/server/counter-fold");
+  startCounterFolding();
+  try {
+    await waitFor("the app server to fold every delta", async () => (await deltas()) === 0, 20_000, 50);
+  } finally {
+    stopCounterFolding();
+  }
+  expect((await getJobsSummary(t.db)).by_status).toEqual(before.by_status);
 });
