@@ -76,6 +76,8 @@ export async function checkCountersOnce(db: Database, everyMinutes = counterChec
       [everyMinutes * 60],
     );
     if (!due.due) return null;
+    // It scans jobs on purpose (rarely, in the background): not subject to a read timeout.
+    await q.query("set local statement_timeout = 0");
     const drift = await checkJobCounters(q);
     await q.query(
       `insert into job_counter_checks (id, checked_at, drifted) values (1, now(), $1)
