@@ -102,9 +102,8 @@ export interface OverviewSummary {
     /** The queue of that job. */
     oldestReadyQueue: string | null;
   };
-  /** Active and dead counts per (queue, kind); `deadCapped` is always false (the breakdown is exact). */
+  /** Active and dead counts per (queue, kind), exact. */
   kinds: KindCounts[];
-  deadCapped: boolean;
   /** Queues that online workers claim from; null when some online worker claims from every queue. */
   servedQueues: string[] | null;
   /** pg_class.reltuples for jobs: the planner's estimate, null before the first ANALYZE. */
@@ -281,7 +280,6 @@ export async function getOverviewSummary({
       oldestReadyQueue: oldest?.queue ?? null,
     },
     kinds,
-    deadCapped: false,
     servedQueues: servedRow?.all_queues ? null : (servedRow?.queues ?? []),
     estimatedTotalJobs: reltuples >= 0 && estimate.length ? Math.round(reltuples) : null,
     queues,
