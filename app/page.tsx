@@ -93,9 +93,9 @@ function OverviewBody({ overview }: { overview: Overview }) {
           <StatCard id="retrying" title="Retrying" state="failed" value={formatCount(c.retrying)}
             detail="failed, retry scheduled" />
           <StatCard id="dead" title="Dead" state="dead" value={formatCapped(c.dead)} emphasis={c.dead.value > 0}
-            detail={c.dead.capped ? "at least; count stops there" : c.dead.value > 0 ? "needs an operator" : "nothing dead-lettered"} />
+            detail={c.dead.value > 0 ? "needs an operator" : "nothing dead-lettered"} />
           <StatCard id="cancelled" title="Cancelled" state="cancelled" value={formatCapped(c.cancelled)}
-            detail={c.cancelled.capped ? "at least; count stops there" : "kept until retention"} />
+            detail="kept until retention" />
           <StatCard id="completed-1h" title="Completed · last hour" state="completed" badgeLabel="done" value={formatCount(c.completedLastHour)}
             detail={`${formatCount(c.failedLastHour)} failed attempts`} />
           <StatCard id="completed" title="Completed · 24 h" state="completed" badgeLabel="done" value={formatCount(c.completedLast24h)}
@@ -116,7 +116,7 @@ function OverviewBody({ overview }: { overview: Overview }) {
 
       <OverviewCharts series={overview.series} />
 
-      <KindsTable kinds={summary.kinds} rates={overview.rates} range={range} deadCapped={summary.deadCapped} />
+      <KindsTable kinds={summary.kinds} rates={overview.rates} range={range} />
 
       <div className="grid gap-4 xl:grid-cols-[minmax(0,5fr)_minmax(0,7fr)]">
         <QueuesTable queues={summary.queues} />

@@ -104,6 +104,10 @@ export const jobs = pgTable(
       .where(sql`${t.campaignId} is not null and ${t.parentId} is not null`),
     // A parent's children (job detail, campaign batches).
     index("jobs_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
+    // Pending jobs by queue and run_at: the oldest ready job per queue is its first entry, and the
+    // scheduled ones (run_at > now()) a short range, so a million-job ready backlog is never counted
+    // (ready = pending from job_counts − scheduled).
+    index("jobs_pending_run_at_idx").on(t.queue, t.runAt, t.kind).where(sql`${t.state} = 'pending'`),
   ],
 );
 
@@ -389,4 +393,49 @@ export const celeryBridges = pgTable("celery_bridges", {
   eventsTotal: bigint("events_total", { mode: "number" }).notNull().default(0),
   lastError: text("last_error"),
   updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+// Job counts kept with the transitions (lib/queue/counters.ts). Statement-level triggers on jobs
+// append netted deltas here; the maintenance loop folds them into job_counts and
+// campaign_job_counts. No key and no index: appends never contend on a hot row.
+export const jobCountDeltas = pgTable("job_count_deltas", {
+  queue: text("queue").notNull(),
+  kind: text("kind").notNull(),
+  state: text("state").notNull(),
+  campaignId: bigint("campaign_id", { mode: "number" }),
+  /** parent_id is not null: a campaign's item job (else a batch, for campaign jobs). */
+  child: boolean("child").notNull(),
+  n: integer("n").notNull(),
+});
+
+/** Folded totals by (queue, kind, state); exact together with the unfolded deltas. */
+export const jobCounts = pgTable(
+  "job_counts",
+  {
+    queue: text("queue").notNull(),
+    kind: text("kind").notNull(),
+    state: text("state").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ name: "job_counts_pkey", columns: [t.queue, t.kind, t.state] })],
+);
+
+/** Folded totals of a campaign's jobs by (batch or item, state). */
+export const campaignJobCounts = pgTable(
+  "campaign_job_counts",
+  {
+    campaignId: bigint("campaign_id", { mode: "number" }).notNull(),
+    child: boolean("child").notNull(),
+    state: text("state").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ name: "campaign_job_counts_pkey", columns: [t.campaignId, t.child, t.state] })],
+);
+
+/** When the counters were last compared with count(*) (one row): the drift check runs once per interval across every worker. */
+export const jobCounterChecks = pgTable("job_counter_checks", {
+  id: integer("id").primaryKey().default(1),
+  checkedAt: ts("checked_at").notNull(),
+  /** Counters the last check found wrong (and repaired). */
+  drifted: integer("drifted").notNull(),
 });

@@ -34,12 +34,10 @@ export function KindsTable({
   kinds,
   rates,
   range,
-  deadCapped,
 }: {
   kinds: KindCounts[];
   rates: KindRates[];
   range: OverviewRange;
-  deadCapped: boolean;
 }) {
   const r = OVERVIEW_RANGES[range];
   const since = range;
@@ -56,7 +54,7 @@ export function KindsTable({
     <Panel
       id="kinds"
       title="By queue and kind"
-      note={<>counts: now, exact{deadCapped ? " (dead: newest 50,000 only)" : ""} · rates: {r.label}</>}
+      note={<>counts: now, exact · rates: {r.label}</>}
     >
       {list.length === 0 ? (
         <Empty>No jobs yet, and nothing finished in the {r.label}.</Empty>

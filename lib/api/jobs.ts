@@ -1,18 +1,19 @@
 // Read model of the admin jobs API: the runbook's job shape (with is_stale / can_retry /
 // recovery_hint from lib/queue/recovery), keyset pages, the queue summary, and NDJSON export
-// batches. Counting stays cheap at 1M jobs: active states (pending, running, failed) are counted
-// exactly (they are small, and covered by partial indexes); history states (completed, dead,
-// cancelled) stop at COUNT_CAP index entries and say so (`by_status_capped`).
+// batches. Counting never scans jobs: every state is exact, from the counters kept with the
+// transitions (lib/queue/counters.ts); `by_status_capped` (always false now) and `count_cap` stay
+// for clients that read them.
 import type { Sql } from "../../db/client";
 import type { JobCriteria, JobFilter } from "../filters/job-filter";
 import { type JobListRow, jobIdsSql } from "../queries/jobs";
 import { countStaleJobs } from "../queries/stale";
+import { readJobCounts, readPendingTiming } from "../queue/counters";
 import { workerOnlineSql } from "../queries/workers";
 import { describeRecovery, type Recovery } from "../queue/recovery";
 import { JOB_STATES, type JobState } from "../queue/state-machine";
 import { NATIVE_SOURCE } from "../sources/types";
 
-/** History states are counted up to this many; beyond, by_status shows the cap and by_status_capped says "at least". */
+/** Reported as `count_cap` (a public field); the summary's counts are exact and never stop there now. */
 export const COUNT_CAP = 10_000;
 export const ACTIVE_STATES: readonly JobState[] = ["pending", "running", "failed"];
 
@@ -149,35 +150,22 @@ export function getJobsSummaryShared(q: Sql): Promise<JobsSummary> {
 
 /** The runbook's summary, over all jobs (the list's filter does not narrow it). */
 export async function getJobsSummary(q: Sql): Promise<JobsSummary> {
-  const history = JOB_STATES.filter((s) => !ACTIVE_STATES.includes(s));
   const asOf = new Date().toISOString();
-  const [active, capped, scalars, stale] = await Promise.all([
-    q.query<{ state: JobState; kind: string; n: number }>(
-      "select state, kind, count(*)::int as n from jobs where state in ('pending', 'running', 'failed') group by state, kind",
-    ),
-    q.query<Record<string, number>>(
-      `select ${history.map((s, i) => `(select count(*)::int from (select 1 from jobs where state = $${i + 1} limit $${history.length + 1}) x) as "${s}"`).join(", ")}`,
-      [...history, COUNT_CAP + 1],
-    ),
-    q.query<{ oldest: number | null; reltuples: number | null }>(
-      `select (select extract(epoch from now() - min(run_at))::float8 / 60 from jobs where state = 'pending' and run_at <= now()) as oldest,
-              (select reltuples::float8 from pg_class where oid = 'jobs'::regclass) as reltuples`,
-    ),
+  const [counts, scalars, stale] = await Promise.all([
+    readJobCounts(q),
+    q.query<{ reltuples: number | null }>("select reltuples::float8 as reltuples from pg_class where oid = 'jobs'::regclass"),
     countStaleJobs(q),
   ]);
+  const timing = await readPendingTiming(q, counts);
   const by_status: Record<string, number> = Object.fromEntries(JOB_STATES.map((s) => [s, 0]));
   const by_kind: Record<string, number> = {};
-  for (const r of active) {
+  for (const r of counts) {
     by_status[r.state] += r.n;
-    by_kind[r.kind] = (by_kind[r.kind] ?? 0) + r.n;
+    if (ACTIVE_STATES.includes(r.state)) by_kind[r.kind] = (by_kind[r.kind] ?? 0) + r.n;
   }
   const by_status_capped: Record<string, boolean> = Object.fromEntries(JOB_STATES.map((s) => [s, false]));
-  for (const s of history) {
-    const n = Number(capped[0]?.[s] ?? 0);
-    by_status[s] = Math.min(n, COUNT_CAP);
-    by_status_capped[s] = n > COUNT_CAP;
-  }
-  const oldest = scalars[0]?.oldest;
+  const ages = [...timing.oldestByQueue.values()];
+  const oldest = ages.length ? Math.max(...ages) / 60 : null;
   const rel = scalars[0]?.reltuples;
   return {
     by_status,
@@ -185,7 +173,7 @@ export async function getJobsSummary(q: Sql): Promise<JobsSummary> {
     count_cap: COUNT_CAP,
     by_kind,
     by_kind_states: [...ACTIVE_STATES],
-    oldest_pending_age_minutes: oldest == null ? null : Math.max(0, Math.round(Number(oldest) * 10) / 10),
+    oldest_pending_age_minutes: oldest == null ? null : Math.max(0, Math.round(oldest * 10) / 10),
     stale_jobs_count: stale,
     estimated_total_jobs: rel == null || rel < 0 ? null : Math.round(rel),
     as_of: asOf,

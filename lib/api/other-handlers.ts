@@ -6,6 +6,7 @@ import { authorizeScope, AuthorizationError, type Caller, redactionFor } from ".
 import { type CampaignAction, campaignActionJobs, type CampaignOpInput, cancelCampaignOp, resumeCampaignOp, retryFailedChildrenOp } from "../operations/campaigns";
 import { getCampaignActionPreview, getCampaignAggregate } from "../queries/campaigns";
 import { workerOnlineSql } from "../queries/workers";
+import { countState, readJobCounts, readPendingTiming } from "../queue/counters";
 import { RUNTIME_BUCKETS, runtimeBucketBounds } from "../queue/rollups";
 import { JOB_STATES } from "../queue/state-machine";
 import { NO_STORE, notFound } from "./errors";
@@ -73,14 +74,8 @@ export interface Stats {
 
 async function computeStats(db: Sql): Promise<Stats> {
   const asOf = new Date().toISOString();
-  const [[c], online] = await Promise.all([
-    db.query<{ pending: number; running: number }>(
-      `select count(*) filter (where state = 'pending')::int as pending, count(*) filter (where state = 'running')::int as running
-       from jobs where state in ('pending', 'running')`,
-    ),
-    workersOnline(db),
-  ]);
-  return { job_queue_pending: c.pending, job_queue_running: c.running, workers_online: online, as_of: asOf };
+  const [counts, online] = await Promise.all([readJobCounts(db), workersOnline(db)]);
+  return { job_queue_pending: countState(counts, "pending"), job_queue_running: countState(counts, "running"), workers_online: online, as_of: asOf };
 }
 
 // Anyone may call this endpoint, in a loop: callers share one computation while it runs and its
@@ -102,7 +97,7 @@ function sharedStats(db: Sql): Promise<Stats> {
   return entry.value;
 }
 
-/** Public smoke-check counters: exact (pending and running are active states, covered by partial indexes), at most STATS_TTL_MS old. */
+/** Public smoke-check counters: exact (from the job counters, never a scan), at most STATS_TTL_MS old. */
 export const statsRoute = apiRoute({
   name: "GET /api/v1/stats",
   auth: "public",
@@ -142,14 +137,11 @@ export const metricsRoute = apiRoute({
       if (caller?.source !== "token") throw new AuthorizationError(401, "send an API token with the jobs:read scope (Authorization: Bearer …), or set JOBDECK_METRICS_PUBLIC=1");
       authorizeScope(caller, "jobs:read");
     }
-    const [active, scalars, rollups] = await Promise.all([
-      db.query<{ state: string; queue: string; kind: string; n: number }>(
-        "select state, queue, kind, count(*)::int as n from jobs where state in ('pending', 'running', 'failed') group by state, queue, kind order by 1, 2, 3",
-      ),
-      db.query<{ stale: number; online: number; oldest: number | null; reltuples: number | null }>(
+    const [counts, scalars, rollups] = await Promise.all([
+      readJobCounts(db),
+      db.query<{ stale: number; online: number; reltuples: number | null }>(
         `select (select count(*)::int from jobs where state = 'running' and locked_until < now()) as stale,
            (select count(*)::int from workers w where ${workerOnlineSql("w")}) as online,
-           (select extract(epoch from now() - min(run_at))::float8 from jobs where state = 'pending' and run_at <= now()) as oldest,
            (select reltuples::float8 from pg_class where oid = 'jobs'::regclass) as reltuples`,
       ),
       db
@@ -167,6 +159,11 @@ export const metricsRoute = apiRoute({
           throw err;
         }),
     ]);
+    const active = counts
+      .filter((r) => ACTIVE_STATES.includes(r.state))
+      .sort((a, b) => a.state.localeCompare(b.state) || a.queue.localeCompare(b.queue) || a.kind.localeCompare(b.kind));
+    const ages = [...(await readPendingTiming(db, counts)).oldestByQueue.values()];
+    const oldest = ages.length ? Math.max(...ages) : null;
     const m = new Exposition();
     m.family("jobdeck_jobs", "gauge", "Jobs in an active state (pending, running, failed = retry scheduled) by queue and kind; exact.");
     for (const r of active) m.sample("jobdeck_jobs", { state: r.state, queue: r.queue, kind: r.kind }, r.n);
@@ -176,7 +173,7 @@ export const metricsRoute = apiRoute({
     m.family("jobdeck_workers_online", "gauge", "Workers that heartbeated recently and have not stopped.");
     m.sample("jobdeck_workers_online", {}, s.online);
     m.family("jobdeck_oldest_pending_age_seconds", "gauge", "Seconds the oldest ready pending job has waited past its run_at (0 when none).");
-    m.sample("jobdeck_oldest_pending_age_seconds", {}, s.oldest == null ? 0 : Math.max(0, Math.round(s.oldest * 1000) / 1000));
+    m.sample("jobdeck_oldest_pending_age_seconds", {}, oldest == null ? 0 : Math.max(0, Math.round(oldest * 1000) / 1000));
     m.family("jobdeck_jobs_estimated_total", "gauge", "All jobs in the table, the planner's estimate (pg_class.reltuples; history states are not counted exactly).");
     m.sample("jobdeck_jobs_estimated_total", {}, s.reltuples == null || s.reltuples < 0 ? 0 : Math.round(s.reltuples));
     if (rollups) {

@@ -32,7 +32,7 @@ export const apiJob = z.object({
 
 const ifNative = (what: string) => `${what}; null for another source`;
 export const jobsSummary = z.object({
-  by_status: z.record(z.string(), z.number().int().nullable()).describe("Jobs by state. jobdeck: pending, running and failed are exact; completed, dead and cancelled stop at count_cap (see by_status_capped). Another source: its own capped counts; null for a state it does not keep (graphile-worker: completed, cancelled)"),
+  by_status: z.record(z.string(), z.number().int().nullable()).describe("Jobs by state. jobdeck: every state exact (from counters kept with the transitions; by_status_capped is all false). Another source: its own capped counts; null for a state it does not keep (graphile-worker: completed, cancelled)"),
   by_status_capped: z.record(z.string(), z.boolean().nullable()).describe("true where by_status is a lower bound (\"at least\")"),
   count_cap: z.number().int().nullable().describe(ifNative("The cap of the capped counts")),
   by_kind: z.record(z.string(), z.number().int()).nullable().describe(ifNative("Active jobs (pending, running, failed) by kind, exact")),

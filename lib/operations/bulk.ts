@@ -8,6 +8,7 @@ import { type AuditedAction, BULK_BATCH_SIZE, recordBatchAudit, runAuditedBatche
 import { type Actor, recordAudit } from "../audit/record";
 import { type JobCriteria, jobFilterToSearchParams, type TimeBound, TIME_FILTER_FIELDS } from "../filters/job-filter";
 import { countJobsByState, jobIdsSql } from "../queries/jobs";
+import { readJobCounts } from "../queue/counters";
 import { workerLeaseSummary, workerOnlineSql } from "../queries/workers";
 import { recoverStale, type RecoveredJob } from "../queue/lease";
 import { type BulkResult, cancelJobs, retryJobs, runNow, setPriority } from "../queue/operator";
@@ -94,7 +95,23 @@ function uniqueIds(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => b - a);
 }
 
-/** Exact counts of what `applyBulk` would do now. Index-only counts over the filter's states. */
+/**
+ * A filter of states, kind and queue only is counted from the job counters (exact, no scan);
+ * null for any other filter.
+ */
+async function countFromCounters(q: Sql, c: JobCriteria): Promise<Counts | null> {
+  const other = Object.entries(c).some(([k, v]) => v !== undefined && k !== "states" && k !== "kind" && k !== "queue");
+  if (other) return null;
+  const counts: Counts = {};
+  for (const r of await readJobCounts(q)) {
+    if ((c.kind !== undefined && r.kind !== c.kind) || (c.queue !== undefined && r.queue !== c.queue)) continue;
+    if (c.states.length && !c.states.includes(r.state)) continue;
+    counts[r.state] = (counts[r.state] ?? 0) + r.n;
+  }
+  return counts;
+}
+
+/** Exact counts of what `applyBulk` would do now: from the job counters, or counted over the filter's states. */
 export async function previewBulk(q: Sql, o: BulkOptions): Promise<BulkPreview> {
   checkOptions(o);
   const { change, request } = bulkActionStates(o.action, o.includeCompleted);
@@ -109,7 +126,7 @@ export async function previewBulk(q: Sql, o: BulkOptions): Promise<BulkPreview> 
     byState = Object.fromEntries(rows.map((r) => [r.state, r.n]));
     notFound = ids.length - rows.reduce((s, r) => s + r.n, 0);
   } else {
-    byState = await countJobsByState(q, o.filter);
+    byState = (await countFromCounters(q, o.filter)) ?? (await countJobsByState(q, o.filter));
   }
   let matched = 0;
   let eligible = 0;

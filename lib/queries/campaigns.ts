@@ -3,6 +3,7 @@
 // Shared by the CLI, the pages and the API, so fields are snake_case like the API.
 import type { Sql } from "../../db/client";
 import { campaignFloorSql, missingRanges, repairWindows } from "../queue/campaigns";
+import { readCampaignCounts } from "../queue/counters";
 
 const repairWindowCount = (r: { from: number; to: number }[], size: number) => repairWindows(r, size).length;
 
@@ -91,11 +92,7 @@ export async function getCampaignAggregate(q: Sql, id: number): Promise<Campaign
   const nsp = campaign.next_start_position;
 
   const [counts, batchItems, dupCount, dupItems, gapRanges, failed, done, missing] = await Promise.all([
-    q.query<{ batch: boolean; state: string; n: number }>(
-      `select parent_id is null as batch, state, count(*)::int as n
-       from jobs where campaign_id = $1 group by 1, 2`,
-      [id],
-    ),
+    readCampaignCounts(q, [id]),
     q.query<CampaignAggregate["batches"]["items"][number]>(
       `select id, state, position, attempts, created_at, started_at, finished_at, last_error,
               (payload->>'batch_size')::int as batch_size, payload ? 'repair' as repair
@@ -151,8 +148,8 @@ export async function getCampaignAggregate(q: Sql, id: number): Promise<Campaign
   return {
     campaign,
     next_start_position: nsp,
-    batches: { ...byState(counts.filter((c) => c.batch)), items: batchItems },
-    children: byState(counts.filter((c) => !c.batch)),
+    batches: { ...byState(counts.filter((c) => !c.child)), items: batchItems },
+    children: byState(counts.filter((c) => c.child)),
     duplicates: { count: dupCount[0]?.n ?? 0, items: dupItems },
     gaps: {
       count: gapRanges.reduce((sum, g) => sum + (g.to - g.from + 1), 0),
@@ -199,17 +196,17 @@ export interface CampaignListRow {
 export const CAMPAIGN_LIST_LIMIT = 100;
 
 /**
- * Campaigns newest first, with children by state and progress. One grouped pass over each
- * campaign's jobs through jobs_campaign_idx; `beforeId` pages on.
+ * Campaigns newest first, with children by state (from the job counters) and progress (through
+ * jobs_campaign_idx and jobs_campaign_children_state_idx); `beforeId` pages on.
  */
 export async function listCampaigns(q: Sql, opts: { beforeId?: number; limit?: number } = {}): Promise<CampaignListRow[]> {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), CAMPAIGN_LIST_LIMIT);
-  const rows = await q.query<Omit<CampaignListRow, "children_by_state" | "children_total"> & { children: Record<string, number> | null }>(
-    // Batch jobs (a few per thousand items) give start and activity; item counts come from
-    // jobs_campaign_children_state_idx alone, so a campaign of 100,000 items stays cheap.
+  const rows = await q.query<Omit<CampaignListRow, "children_by_state" | "children_total">>(
+    // Batch jobs (a few per thousand items) give start and activity; items done from
+    // jobs_campaign_children_state_idx alone; children by state from the job counters.
     `select c.id, c.name, c.kind, c.queue, c.state, c.batch_size, c.next_start_position, c.total_items, c.created_at,
             s.started_at, greatest(c.updated_at, s.last_at) as last_activity_at,
-            coalesce(d.items_done, 0)::int as items_done, coalesce(s.open_batches, 0)::int as open_batches, k.children
+            coalesce(d.items_done, 0)::int as items_done, coalesce(s.open_batches, 0)::int as open_batches
      from campaigns c
      left join lateral (
        select min(started_at) as started_at,
@@ -219,15 +216,14 @@ export async function listCampaigns(q: Sql, opts: { beforeId?: number; limit?: n
      left join lateral (
        select count(distinct position) as items_done from jobs
        where campaign_id = c.id and parent_id is not null and state = 'completed') d on true
-     left join lateral (
-       select jsonb_object_agg(state, n) as children from (
-         select state, count(*)::int as n from jobs where campaign_id = c.id and parent_id is not null group by state) g) k on true
      where ($1::bigint is null or c.id < $1)
      order by c.id desc limit $2`,
     [opts.beforeId ?? null, limit],
   );
-  return rows.map(({ children, ...r }) => {
-    const by = children ?? {};
+  const counts = await readCampaignCounts(q, rows.map((r) => Number(r.id)));
+  return rows.map((r) => {
+    const by: Record<string, number> = {};
+    for (const c of counts) if (c.child && c.campaign_id === Number(r.id)) by[c.state] = c.n;
     return { ...r, children_by_state: by, children_total: Object.values(by).reduce((a, b) => a + b, 0) };
   });
 }
@@ -281,11 +277,7 @@ export async function getCampaignActionPreview(q: Sql, id: number): Promise<Camp
   if (!c) return null;
   const nsp = c.next_start_position;
   const [counts, openBatches, gapRows, missing] = await Promise.all([
-    q.query<{ batch: boolean; state: string; n: number }>(
-      `select parent_id is null as batch, state, count(*)::int as n from jobs
-       where campaign_id = $1 and state in ('pending', 'running', 'failed', 'dead') group by 1, 2`,
-      [id],
-    ),
+    readCampaignCounts(q, [id]),
     q.query<{ id: number; state: string; repair: boolean }>(
       `select id, state, payload ? 'repair' as repair from jobs where campaign_id = $1 and parent_id is null
        and state in ('pending', 'running', 'failed') order by id limit 5`,
@@ -304,7 +296,7 @@ export async function getCampaignActionPreview(q: Sql, id: number): Promise<Camp
     ),
     missingRanges(q, id, nsp),
   ]);
-  const n = (batch: boolean, state: string) => counts.find((r) => r.batch === batch && r.state === state)?.n ?? 0;
+  const n = (batch: boolean, state: string) => counts.find((r) => r.child === !batch && r.state === state)?.n ?? 0;
   const cancelled = c.state === "cancelled";
   const firstOpen = openBatches[0];
   let resumeRefused: string | null = null;

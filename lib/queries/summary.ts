@@ -1,12 +1,15 @@
 // Read model for the overview page: job counts by state (per queue and per kind too), workers,
-// stale locks, campaigns, the latest dead jobs, and what needs attention. Counting is honest and
-// cheap: active states are counted exactly through their partial indexes; dead and cancelled
-// through an index with a cap (shown as "N+"); completions come from job_rollups (exact, and they
-// survive retention); the table size is the planner's estimate, labelled as such.
+// stale locks, campaigns, the latest dead jobs, and what needs attention. Counting is exact and
+// never scans jobs: counts by (queue, kind, state) come from the counters kept with the
+// transitions (lib/queue/counters.ts); ready vs scheduled and the oldest ready age from a short
+// index probe per queue; running and stale (few, bounded by the workers) through their partial
+// index; completions from job_rollups (exact, and they survive retention); the table size is the
+// planner's estimate, labelled as such.
 // No `import "server-only"`: `npm run bench` times this module from plain Node (like lib/queries/jobs.ts).
 import type { Sql } from "@/db/client";
+import { countState, queueKindKey, readJobCounts, readPendingTiming } from "../queue/counters";
 
-/** A count that stops at `cap`; `capped` means "at least this many". */
+/** A count that stops at `cap`; `capped` means "at least this many" (the overview's counts are exact now: always false). */
 export interface CappedCount {
   value: number;
   capped: boolean;
@@ -72,7 +75,7 @@ export interface KindCounts {
   scheduled: number;
   running: number;
   retrying: number;
-  /** Dead jobs; `capped` when the overall dead count hit DEAD_BREAKDOWN_CAP (then "at least"). */
+  /** Dead jobs, exact. */
   dead: number;
 }
 
@@ -99,9 +102,8 @@ export interface OverviewSummary {
     /** The queue of that job. */
     oldestReadyQueue: string | null;
   };
-  /** Active and dead counts per (queue, kind); `deadCapped` when the dead breakdown was cut off. */
+  /** Active and dead counts per (queue, kind), exact. */
   kinds: KindCounts[];
-  deadCapped: boolean;
   /** Queues that online workers claim from; null when some online worker claims from every queue. */
   servedQueues: string[] | null;
   /** pg_class.reltuples for jobs: the planner's estimate, null before the first ANALYZE. */
@@ -112,18 +114,13 @@ export interface OverviewSummary {
   recentDead: DeadJobSummary[];
 }
 
-/** Beyond this a history count shows as "N+"; each capped count reads at most this many index entries. */
-export const HISTORY_COUNT_CAP = 100_000;
-/** The per-(queue, kind) dead breakdown reads at most this many (newest) dead jobs. */
-export const DEAD_BREAKDOWN_CAP = 50_000;
-
 export function workerOfflineAfterSeconds(): number {
   const raw = Number(process.env.JOBDECK_WORKER_OFFLINE_AFTER_SECONDS ?? 30);
   return Number.isFinite(raw) && raw > 0 ? raw : 30;
 }
 
 const num = (v: unknown): number => (v == null ? 0 : Number(v));
-const capped = (v: unknown, cap: number): CappedCount => ({ value: Math.min(num(v), cap), capped: num(v) > cap });
+const exact = (value: number): CappedCount => ({ value, capped: false });
 
 export async function getOverviewSummary({
   q,
@@ -138,17 +135,8 @@ export async function getOverviewSummary({
   campaignLimit?: number;
   deadLimit?: number;
 }): Promise<OverviewSummary> {
-  const cap = HISTORY_COUNT_CAP;
-  const [waiting, running, history, deadKinds, completions, estimate, workerTotals, served, workers, campaigns, dead] = await Promise.all([
-    // Matches the predicate of jobs_claim_any_idx / jobs_claim_queue_idx exactly.
-    q.query<{ queue: string; kind: string; ready: number; scheduled: number; retrying: number; oldest: number | null }>(
-      `select queue, kind,
-         count(*) filter (where state = 'pending' and run_at <= now()) as ready,
-         count(*) filter (where state = 'pending' and run_at > now()) as scheduled,
-         count(*) filter (where state = 'failed') as retrying,
-         extract(epoch from now() - min(run_at) filter (where state = 'pending' and run_at <= now()))::float8 as oldest
-       from jobs where state in ('pending', 'failed') group by queue, kind`,
-    ),
+  const [counts, running, completions, estimate, workerTotals, served, workers, campaigns, dead] = await Promise.all([
+    readJobCounts(q),
     // Matches jobs_running_lease_idx / jobs_running_worker_idx.
     q.query<{ queue: string; kind: string; running: number; stale: number; on_offline: number }>(
       `select j.queue, j.kind, count(*) as running,
@@ -158,18 +146,6 @@ export async function getOverviewSummary({
        from jobs j left join workers w on w.id = j.locked_by
        where j.state = 'running' group by j.queue, j.kind`,
       [offlineAfterSeconds],
-    ),
-    q.query<{ dead: number; cancelled: number }>(
-      `select
-         (select count(*) from (select 1 from jobs where state = 'dead' limit $1) x) as dead,
-         (select count(*) from (select 1 from jobs where state = 'cancelled' limit $1) x) as cancelled`,
-      [cap + 1],
-    ),
-    // jobs_state_id_idx, newest first, at most DEAD_BREAKDOWN_CAP rows.
-    q.query<{ queue: string; kind: string; dead: number }>(
-      `select queue, kind, count(*) as dead
-       from (select queue, kind from jobs where state = 'dead' order by id desc limit $1) d group by queue, kind`,
-      [DEAD_BREAKDOWN_CAP],
     ),
     q.query<{ completed_1h: number; completed_24h: number; failed_1h: number }>(
       `select coalesce(sum(completed) filter (where bucket >= now() - interval '1 hour'), 0) as completed_1h,
@@ -230,6 +206,7 @@ export async function getOverviewSummary({
       [deadLimit],
     ),
   ]);
+  const timing = await readPendingTiming(q, counts);
 
   const byQueue = new Map<string, QueueSummary>();
   const queueRow = (queue: string) => {
@@ -250,18 +227,21 @@ export async function getOverviewSummary({
     }
     return row;
   };
-  for (const r of waiting) {
+  for (const r of counts) {
+    if (r.state !== "pending" && r.state !== "failed" && r.state !== "dead") continue;
     const qr = queueRow(r.queue);
     const kr = kindRow(r.queue, r.kind);
-    kr.ready = num(r.ready);
-    kr.scheduled = num(r.scheduled);
-    kr.retrying = num(r.retrying);
-    qr.ready += kr.ready;
-    qr.scheduled += kr.scheduled;
-    qr.retrying += kr.retrying;
-    if (r.oldest != null) {
-      const age = Math.max(0, Number(r.oldest));
-      qr.oldestReadyAgeSeconds = Math.max(qr.oldestReadyAgeSeconds ?? 0, age);
+    if (r.state === "dead") kr.dead = r.n;
+    else if (r.state === "failed") {
+      kr.retrying = r.n;
+      qr.retrying += r.n;
+    } else {
+      // The index count of scheduled ones and the counter may come from a moment apart: never below zero.
+      kr.scheduled = Math.min(r.n, timing.scheduled.get(queueKindKey(r.queue, r.kind)) ?? 0);
+      kr.ready = r.n - kr.scheduled;
+      qr.ready += kr.ready;
+      qr.scheduled += kr.scheduled;
+      qr.oldestReadyAgeSeconds = timing.oldestByQueue.get(r.queue) ?? null;
     }
   }
   let onOffline = 0;
@@ -272,15 +252,9 @@ export async function getOverviewSummary({
     qr.stale += num(r.stale);
     onOffline += num(r.on_offline);
   }
-  let deadSeen = 0;
-  for (const r of deadKinds) {
-    kindRow(r.queue, r.kind).dead = num(r.dead);
-    deadSeen += num(r.dead);
-  }
   const queues = [...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue));
   const kinds = [...byKind.values()].sort((a, b) => a.queue.localeCompare(b.queue) || a.kind.localeCompare(b.kind));
   const sum = (k: "ready" | "scheduled" | "retrying" | "running" | "stale") => queues.reduce((n, r) => n + r[k], 0);
-  const h = history[0];
   const done = completions[0];
   const reltuples = num(estimate[0]?.reltuples);
   const oldest = queues.reduce<QueueSummary | null>(
@@ -297,8 +271,8 @@ export async function getOverviewSummary({
       stale: sum("stale"),
       runningOnOfflineWorkers: onOffline,
       retrying: sum("retrying"),
-      dead: capped(h?.dead, cap),
-      cancelled: capped(h?.cancelled, cap),
+      dead: exact(countState(counts, "dead")),
+      cancelled: exact(countState(counts, "cancelled")),
       completedLastHour: num(done?.completed_1h),
       completedLast24h: num(done?.completed_24h),
       failedLastHour: num(done?.failed_1h),
@@ -306,7 +280,6 @@ export async function getOverviewSummary({
       oldestReadyQueue: oldest?.queue ?? null,
     },
     kinds,
-    deadCapped: deadSeen >= DEAD_BREAKDOWN_CAP,
     servedQueues: servedRow?.all_queues ? null : (servedRow?.queues ?? []),
     estimatedTotalJobs: reltuples >= 0 && estimate.length ? Math.round(reltuples) : null,
     queues,

@@ -21,6 +21,7 @@
 // (≥ 2^23 ms ≈ 2.3 h). Histograms merge by adding element-wise, so p50/p95 over any set of
 // rows is exact to within one bucket (a factor of √2; interpolation usually does much better).
 import type { Sql } from "../../db/client";
+import { JOB_COUNTS_SQL } from "./counters";
 
 /** Number of runtime histogram buckets. */
 export const RUNTIME_BUCKETS = 48;
@@ -123,20 +124,22 @@ export function rollupFailuresSql(source: string): string {
 
 /**
  * Writes one queue_depth_samples row per queue with active jobs for the current minute, unless
- * that minute was sampled already. Counts go through the partial indexes of the active states.
- * Returns the number of rows written (0 when the minute was already sampled).
+ * that minute was sampled already. Counts come from the job counters, the scheduled ones from
+ * jobs_pending_run_at_idx, in one statement (one snapshot): ready = pending − scheduled, exact,
+ * without reading a backlog. Returns the number of rows written (0 when the minute was already sampled).
  */
 export async function sampleQueueDepth(q: Sql): Promise<number> {
   const rows = await q.query<{ n: number }>(
     `with minute as (select date_trunc('minute', now()) as b),
+     qs as (
+       select queue, coalesce(sum(n) filter (where state = 'pending'), 0) as pending,
+         coalesce(sum(n) filter (where state = 'running'), 0) as running,
+         coalesce(sum(n) filter (where state = 'failed'), 0) as retrying
+       from (${JOB_COUNTS_SQL}) c where state in ('pending', 'running', 'failed') group by queue),
      active as (
-       select queue, count(*) filter (where state = 'pending' and run_at <= now()) as ready,
-         count(*) filter (where state = 'pending' and run_at > now()) as scheduled,
-         0::bigint as running,
-         count(*) filter (where state = 'failed') as retrying
-       from jobs where state in ('pending', 'failed') group by queue
-       union all
-       select queue, 0, 0, count(*), 0 from jobs where state = 'running' group by queue),
+       select qs.queue, qs.pending - s.n as ready, s.n as scheduled, qs.running, qs.retrying
+       from qs cross join lateral (
+         select count(*) as n from jobs j where j.state = 'pending' and j.queue = qs.queue and j.run_at > now()) s),
      ins as (
        insert into queue_depth_samples (bucket, queue, ready, scheduled, running, retrying)
        select (select b from minute), queue, sum(ready), sum(scheduled), sum(running), sum(retrying)

@@ -76,6 +76,7 @@ export async function startServer(): Promise<void> {
       const { closeSources } = await import("./sources");
       const { stopCeleryBridges } = await import("./celery-bridges");
       await stopSourceMaintenance().catch(() => {});
+      (await import("./counter-fold")).stopCounterFolding();
       // Before the database closes: the bridges write what they buffered and mark themselves stopped.
       await stopCeleryBridges().catch(() => {});
       await stopDemo().catch(() => {});
@@ -92,6 +93,8 @@ export async function startServer(): Promise<void> {
   // Foreign sources: depth samples for their charts, audit intents without an outcome. Started
   // after the demo, which creates its sources' schemas; its ticks wait out a database outage.
   const { startSourceMaintenance } = await import("./source-maintenance");
+  // Native job counters: fold their deltas here too, so reads stay cheap while no worker runs.
+  (await import("./counter-fold")).startCounterFolding();
   // Celery sources: the event bridges (one leader per source across replicas and standalone bridges).
   const { startCeleryBridges } = await import("./celery-bridges");
   startCeleryBridges();

@@ -4,7 +4,11 @@
 //   2. retention — completed/cancelled jobs past JOBDECK_RETENTION_DAYS, 1,000 per transaction
 //      (at most once a minute per process);
 //   3. housekeeping — merge day-old per-minute rollups into hourly rows, and drop rollups and
-//      samples past JOBDECK_ROLLUP_RETENTION_DAYS (at most every 5 minutes per process).
+//      samples past JOBDECK_ROLLUP_RETENTION_DAYS (at most every 5 minutes per process);
+//   4. job counters — fold the transition deltas into the totals (also on their own, faster
+//      timer: every JOBDECK_COUNTER_FOLD_SECONDS, default 2, so reads add up few deltas), and
+//      compare them with count(*) once per JOBDECK_COUNTER_CHECK_MINUTES (default 60) across
+//      every worker, repairing and logging any drift (lib/queue/counter-check.ts).
 // Leader election is per chore and per tick: the chore runs in a transaction that first takes
 // pg_try_advisory_xact_lock(key); whoever gets it does the work, the others skip it. There is no
 // long-lived leader to fail over (a crashed leader's lock dies with its transaction), it works
@@ -13,6 +17,8 @@
 import type { Database } from "../../db/client";
 import { compactRollups, sampleQueueDepth } from "../queue/rollups";
 import { deleteExpiredJobs, deleteExpiredRollups, retentionConfig } from "../queue/retention";
+import { checkCountersOnce, counterCheckMinutes } from "../queue/counter-check";
+import { foldOnce } from "../queue/counters";
 
 export const SAMPLE_LOCK_KEY = 7_311_290_443;
 export const HOUSEKEEPING_LOCK_KEY = 7_311_290_444;
@@ -23,6 +29,10 @@ export interface MaintenanceOptions {
   intervalMs?: number;
   retentionDays?: number;
   rollupRetentionDays?: number;
+  /** Between counter folds; default JOBDECK_COUNTER_FOLD_SECONDS or 2 s. */
+  foldIntervalMs?: number;
+  /** Between drift checks (across every process); default JOBDECK_COUNTER_CHECK_MINUTES or 60. */
+  counterCheckMinutes?: number;
   log?: (message: string) => void;
 }
 
@@ -34,6 +44,10 @@ export interface TickResult {
   deletedJobs: number;
   compactedRows: number;
   deletedRollups: number;
+  /** Counter deltas folded this tick (null: another loop was folding). */
+  foldedDeltas: number | null;
+  /** Counters the drift check found wrong and repaired; null when no check ran this tick. */
+  counterDrift: number | null;
 }
 
 /** One tick's sample, under the sampling lock. */
@@ -71,9 +85,20 @@ export function startMaintenance(opts: MaintenanceOptions & { autoStart?: boolea
   let running: Promise<TickResult> | null = null;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
+  let folding: Promise<number | null> | null = null;
+
+  function fold(): Promise<number | null> {
+    folding ??= foldOnce(db)
+      .catch((err) => {
+        log(`counter fold failed: ${(err as Error).message}`);
+        return null;
+      })
+      .finally(() => (folding = null));
+    return folding;
+  }
 
   async function runTick(force: boolean): Promise<TickResult> {
-    const result: TickResult = { sampled: 0, sampleLeader: false, deletedJobs: 0, compactedRows: 0, deletedRollups: 0 };
+    const result: TickResult = { sampled: 0, sampleLeader: false, deletedJobs: 0, compactedRows: 0, deletedRollups: 0, foldedDeltas: null, counterDrift: null };
     try {
       const s = await sampleDepthOnce(db);
       result.sampled = s.sampled;
@@ -103,6 +128,15 @@ export function startMaintenance(opts: MaintenanceOptions & { autoStart?: boolea
         log(`rollup housekeeping failed: ${(err as Error).message}`);
       }
     }
+    result.foldedDeltas = await fold();
+    try {
+      // force: due now, whatever the last check's time.
+      const drift = await checkCountersOnce(db, force ? 0 : (opts.counterCheckMinutes ?? counterCheckMinutes()));
+      result.counterDrift = drift?.length ?? null;
+      if (drift?.length) log(`counter drift repaired: ${drift.map((d) => `${d.what} counted ${d.counted}, actual ${d.actual}`).join("; ")}`);
+    } catch (err) {
+      log(`counter check failed: ${(err as Error).message}`);
+    }
     return result;
   }
 
@@ -130,12 +164,18 @@ export function startMaintenance(opts: MaintenanceOptions & { autoStart?: boolea
     timer.unref?.();
   }
 
+  const foldMs = opts.foldIntervalMs ?? Number(process.env.JOBDECK_COUNTER_FOLD_SECONDS ?? 2) * 1000;
+  const foldTimer = opts.autoStart !== false && foldMs > 0 ? setInterval(() => void fold(), foldMs) : null;
+  foldTimer?.unref?.();
+
   return {
     tick,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (foldTimer) clearInterval(foldTimer);
       await running?.catch(() => {});
+      await folding;
     },
   };
 }
