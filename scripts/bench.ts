@@ -1,4 +1,4 @@
-// `npm run bench` — Jobdeck read-path benchmark at 1M jobs (issue 3, "Benchmark").
+// `npm run bench` — Jobdeck read-path benchmark at 1M jobs (issue 3, "Benchmark"; issue 13 at 10M).
 //
 //   1. Creates a fresh database `jobdeck_bench_reads` on the local server (dropped first if it
 //      exists; JOBDECK_BENCH_DATABASE_URL may point at another database on a *local* server —
@@ -23,7 +23,15 @@
 //      errors, and the server's peak RSS. Port JOBDECK_BENCH_HTTP_PORT (3399).
 //      The source seam: the first page, a filtered page and the detail through the native source
 //      (lib/sources/native) beside the lib/queries rows, so the seam's cost is on the same table.
-//   5. Writes bench-results/reads.json and drops the database (unless --keep).
+//   5. Retention at scale (scripts/bench-reads/retention.ts): a day of finished jobs expires and the
+//      maintenance loop's deleteExpiredJobs runs back to back until it is gone (at most
+//      RETENTION_CAP_SECONDS) while the probe worker claims: claim p95 before/during, jobs/s.
+//   6. The incident scenario (scripts/bench-reads/incident.ts), in its own database <name>_incident
+//      (this one is dropped first unless --keep): the overview, GET /api/v1/admin/jobs and
+//      GET /api/v1/stats on 20,000 jobs and on 2,000,000 jobs of which 1,000,000 are pending; the
+//      ratio of each (target ≤ 2×).
+//   7. Issue 13's table: every row it names, measured, with its target and ok/MISSED.
+//   8. Writes bench-results/reads.json and drops the databases (unless --keep).
 //
 // Flags: --keep  --jobs=N  --reps=N
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -40,11 +48,15 @@ import { listStaleLocks } from "../lib/queries/stale";
 import { getOverview } from "../lib/queries/overview";
 import { listWorkers } from "../lib/queries/workers";
 import { createNativeSource } from "../lib/sources/native";
-import { claim, complete, registerWorker } from "../lib/queue";
+import { registerWorker } from "../lib/queue";
 import { explain, ms, recordStatements, replay, type Statement, type Stats, stats } from "./bench-reads/measure";
 import { getCampaignAggregate, listCampaigns } from "../lib/queries/campaigns";
 import { seedLargeCampaign } from "./bench-reads/campaign";
 import { httpLoad } from "./bench-reads/http";
+import { incidentScenario } from "./bench-reads/incident";
+import { probeClaims, probeFor } from "./bench-reads/probe";
+import { benchRetention } from "./bench-reads/retention";
+import { issueTable, printIssueTable } from "./bench-reads/table";
 import { seedOverviewHistory } from "./bench-reads/overview";
 import { heartbeatOnlineWorkers, seed } from "./bench-reads/seed";
 
@@ -88,6 +100,16 @@ const ADMIN_URL = (() => {
   return u.toString();
 })();
 
+const INCIDENT_DB = `${DB_NAME}_incident`;
+const INCIDENT_URL = (() => {
+  const u = new URL(DB_URL);
+  u.pathname = `/${INCIDENT_DB}`;
+  return u.toString();
+})();
+const HTTP_PORT = Number(process.env.JOBDECK_BENCH_HTTP_PORT ?? 3399);
+// A day of jobs at 10M is ~1.4M rows; past this the rate and the claim latency are known.
+const RETENTION_CAP_SECONDS = 120;
+
 const log = (s = "") => console.log(s);
 async function admin(sql: string) {
   const c = new pg.Client({ connectionString: ADMIN_URL });
@@ -104,9 +126,11 @@ async function admin(sql: string) {
 
 interface ReadCase {
   name: string;
-  group: "list" | "detail" | "overview" | "campaign" | "extra";
+  group: "list" | "detail" | "overview" | "campaign" | "preview" | "extra";
   /** p95 target in ms (lib). */
   target?: number;
+  /** Its row in issue 13's table (printed again in the summary at the end). */
+  table?: string;
   run: (db: Database) => Promise<unknown>;
 }
 
@@ -122,6 +146,7 @@ interface ReadResult {
   statements: Statement[];
   plans: string[][];
   ok: boolean | null;
+  table: string | null;
 }
 
 const RATIO_TARGET = 3;
@@ -152,28 +177,7 @@ async function measureRead(db: Database, client: pg.Client, c: ReadCase): Promis
   const ratio_p50 = l.p50 / f.p50;
   const ratio_p95 = l.p95 / f.p95;
   const ok = c.target === undefined ? null : l.p95 <= c.target && ratio_p50 <= RATIO_TARGET;
-  return { name: c.name, group: c.group, target: c.target ?? null, lib: l, floor: f, ratio_p50, ratio_p95, rows, statements, plans, ok };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Claim probe during a bulk retry
-
-async function probeClaims(db: Database, workerId: string, stop: { done: boolean }) {
-  const claimMs: number[] = [];
-  const cycleMs: number[] = [];
-  let claimed = 0;
-  while (!stop.done) {
-    const t0 = performance.now();
-    const [job] = await claim(db, { workerId, limit: 1, leaseSeconds: 60 });
-    const t1 = performance.now();
-    if (job) {
-      await complete(db, { jobId: job.id, attemptId: job.attemptId });
-      claimed++;
-    }
-    claimMs.push(t1 - t0);
-    cycleMs.push(performance.now() - t0);
-  }
-  return { claim: stats(claimMs), cycle: stats(cycleMs), claimed };
+  return { name: c.name, group: c.group, target: c.target ?? null, table: c.table ?? null, lib: l, floor: f, ratio_p50, ratio_p95, rows, statements, plans, ok };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,29 +219,29 @@ async function main() {
       { name: "jobs: first page", group: "list", target: 100, run: (d) => listJobsPage(d, parseJobFilter({ limit: 50 })) },
       { name: `jobs: deep page (beforeId=${deepBefore})`, group: "list", target: 100, run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, beforeId: deepBefore })) },
       { name: "jobs: state=dead & kind=send-email", group: "list", target: 100, run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, state: "dead", kind: "send-email" })) },
-      { name: 'jobs: errorPrefix="SMTP 550"', group: "list", target: 100, run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, errorPrefix: "SMTP 550" })) },
-      { name: 'jobs: payload @> {"tenant_id":42}', group: "list", target: 100, run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, payload: '{"tenant_id":42}' })) },
+      { name: 'jobs: errorPrefix="SMTP 550"', group: "list", target: 100, table: "/jobs error prefix", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, errorPrefix: "SMTP 550" })) },
+      { name: 'jobs: payload @> {"tenant_id":42}', group: "list", target: 100, table: "/jobs payload contains", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, payload: '{"tenant_id":42}' })) },
       { name: "job detail (dead job, 1 attempt)", group: "detail", target: 30, run: (d) => getJobDetail(d, deadJob.id) },
       { name: "workers (200)", group: "list", target: 100, run: (d) => listWorkers(d) },
       { name: "stale locks", group: "list", target: 100, run: (d) => listStaleLocks(d) },
       // The whole overview page: summary (jobs indexes), charts and per-kind rates (rollups), attention.
-      { name: "overview (range=24h, the default)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "24h" }) },
-      { name: "overview (range=1h)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "1h" }) },
-      { name: "overview (range=7d)", group: "overview", target: 150, run: (d) => getOverview({ q: d, range: "7d" }) },
+      { name: "overview (range=24h, the default)", group: "overview", target: 150, table: "overview 24h", run: (d) => getOverview({ q: d, range: "24h" }) },
+      { name: "overview (range=1h)", group: "overview", target: 150, table: "overview 1h", run: (d) => getOverview({ q: d, range: "1h" }) },
+      { name: "overview (range=7d)", group: "overview", target: 150, table: "overview 7d", run: (d) => getOverview({ q: d, range: "7d" }) },
       // The campaign pages (issue 4): the aggregate of a campaign with 100,000 children, and the list.
-      { name: "campaign detail (100,000 children)", group: "campaign", target: 200, run: (d) => getCampaignAggregate(d, campaignId) },
-      { name: "campaigns list", group: "campaign", target: 100, run: (d) => listCampaigns(d) },
+      { name: "campaign detail (100,000 children)", group: "campaign", target: 200, table: "campaign detail, 100,000 children", run: (d) => getCampaignAggregate(d, campaignId) },
+      { name: "campaigns list", group: "campaign", target: 100, table: "campaigns list", run: (d) => listCampaigns(d) },
       // Extras: other filters the Jobs page offers, and the bulk dialog's exact preview count.
       { name: "extra: previous page (afterId)", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, afterId: mid })) },
       { name: "extra: state=dead,failed", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, state: "dead,failed" })) },
       { name: "extra: state=completed,cancelled deep", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, state: "completed,cancelled", beforeId: mid })) },
-      { name: "extra: worker=worker-042", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, worker: "worker-042" })) },
-      { name: 'extra: errorContains="insufficient"', group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, errorContains: "insufficient" })) },
-      { name: "extra: createdSince=3d & createdUntil=2d", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, createdSince: "3d", createdUntil: "2d" })) },
+      { name: "jobs: worker=worker-042", group: "list", target: 100, table: "/jobs worker", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, worker: "worker-042" })) },
+      { name: 'jobs: errorContains="insufficient"', group: "list", target: 100, table: "/jobs error contains", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, errorContains: "insufficient" })) },
+      { name: "jobs: createdSince=3d & createdUntil=2d", group: "list", target: 100, table: "/jobs created range", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, createdSince: "3d", createdUntil: "2d" })) },
       { name: "extra: finishedSince=1h & state=dead", group: "extra", run: (d) => listJobsPage(d, parseJobFilter({ limit: 50, finishedSince: "1h", state: "dead" })) },
       { name: "extra: preview retry state=dead", group: "extra", run: (d) => previewBulk(d, { action: "retry", filter: { states: ["dead"] } }) },
       { name: "extra: preview retry kind=send-email (all states)", group: "extra", run: (d) => previewBulk(d, { action: "retry", filter: { states: [], kind: "send-email" } }) },
-      { name: "extra: preview retry, no filter (all 1M)", group: "extra", run: (d) => previewBulk(d, { action: "retry", filter: { states: [] } }) },
+      { name: `preview retry, no filter (all ${JOBS.toLocaleString("en-US")})`, group: "preview", target: 150, table: "bulk preview with no filter", run: (d) => previewBulk(d, { action: "retry", filter: { states: [] } }) },
       // The source seam (issue 11): the same reads through the native source the pages now use;
       // compare with the lib/queries rows above (same SQL, one mapping to string keys more).
       { name: "seam: jobs first page via the jobdeck source", group: "extra", run: (d) => createNativeSource(d).listJobs({ criteria: { states: [] }, limit: 50 }) },
@@ -270,7 +274,7 @@ async function main() {
     const fmt = (l: string[]) => l.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ").trimEnd();
     log(fmt(head));
     for (const l of lines) log(fmt(l));
-    log(`targets: list p95 ≤ 100 ms, detail p95 ≤ 30 ms, overview p95 ≤ 150 ms, campaign detail p95 ≤ 200 ms (all its queries; lib runs them in parallel, the floor one after another), ratio to floor (p50) ≤ ${RATIO_TARGET}`);
+    log(`targets: list p95 ≤ 100 ms, detail p95 ≤ 30 ms, overview p95 ≤ 150 ms, bulk preview with no filter p95 ≤ 150 ms, campaign detail p95 ≤ 200 ms (all its queries; lib runs them in parallel, the floor one after another), ratio to floor (p50) ≤ ${RATIO_TARGET}`);
 
     log("\nEXPLAIN ANALYZE of each list query");
     for (const r of reads) {
@@ -289,11 +293,7 @@ async function main() {
     try {
       const workerId = "bench-probe";
       await registerWorker(probeDb, { id: workerId, hostname: os.hostname(), pid: process.pid, queues: [], concurrency: 1, version: "bench" });
-      const baseStop = { done: false };
-      const baseP = probeClaims(probeDb, workerId, baseStop);
-      await new Promise((r) => setTimeout(r, 3_000));
-      baseStop.done = true;
-      const baseline = await baseP;
+      const baseline = await probeFor(probeDb, workerId, 3_000);
       const stop = { done: false };
       const during = probeClaims(probeDb, workerId, stop);
       const t = performance.now();
@@ -325,12 +325,32 @@ async function main() {
       await probeDb.close();
     }
     log("\nHTTP load: 50 clients on GET /api/v1/admin/jobs for 30 s (next start on this database, an API token)");
-    const http = await httpLoad(db, DB_URL, { clients: 50, seconds: 30, port: Number(process.env.JOBDECK_BENCH_HTTP_PORT ?? 3399) }, log);
+    const http = await httpLoad(db, DB_URL, { clients: 50, seconds: 30, port: HTTP_PORT }, log);
     if (http) {
       log(`  ${http.requests.toLocaleString("en-US")} requests in ${http.seconds.toFixed(1)} s (${Math.round(http.rps).toLocaleString("en-US")} req/s): p50 ${ms(http.p50)} ms, p95 ${ms(http.p95)} ms, p99 ${ms(http.p99)} ms; errors ${http.errors} (target 0)`);
       log(`  server RSS: idle ${http.idle_rss_mb.toFixed(0)} MB, peak ${http.peak_rss_mb.toFixed(0)} MB (target ≤ 400 MB): ${http.peak_rss_mb <= 400 ? "ok" : "MISSED"}`);
       result.http = http;
     }
+
+    log("\nRetention: a day of finished jobs expires (olderThanDays = 6 on the 7-day seed) while a probe worker claims");
+    const retentionProbeDb = await openDatabase({ databaseUrl: DB_URL, max: 2, applicationName: "jobdeck-bench-probe" });
+    const retention = await benchRetention(db, retentionProbeDb, "bench-probe", RETENTION_CAP_SECONDS, log).finally(() => retentionProbeDb.close());
+    result.retention = retention;
+
+    // The incident scenario has its own database; this one is done with (unless --keep).
+    await client.end();
+    await db.close();
+    if (!KEEP) await admin(`drop database if exists "${DB_NAME}" with (force)`);
+    log("\nIncident: the same reads on 20,000 jobs and on 2,000,000 jobs of which 1,000,000 are a pending backlog");
+    const incident = await incidentScenario({ databaseUrl: INCIDENT_URL, admin, reps: Math.min(REPS, 15), port: HTTP_PORT, log });
+    result.incident = incident;
+    if (!KEEP) await admin(`drop database if exists "${INCIDENT_DB}" with (force)`);
+
+    const table = issueTable({ reads, http, incident, retention });
+    log(`\nIssue 13's table at ${JOBS.toLocaleString("en-US")} jobs`);
+    printIssueTable(table, log);
+    result.table = table;
+
     result.seconds = (performance.now() - started) / 1000;
     mkdirSync("bench-results", { recursive: true });
     const file = path.join("bench-results", "reads.json");
@@ -339,7 +359,7 @@ async function main() {
   } finally {
     await client.end().catch(() => {});
     await db.close().catch(() => {});
-    if (KEEP) log(`Kept database ${DB_NAME} (--keep)`);
+    if (KEEP) log(`Kept databases ${DB_NAME} and ${INCIDENT_DB} (--keep)`);
     else await admin(`drop database if exists "${DB_NAME}" with (force)`).catch((e) => console.error(`could not drop ${DB_NAME}: ${e.message}`));
   }
 }

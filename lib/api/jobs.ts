@@ -127,25 +127,40 @@ export interface JobsSummary {
   oldest_pending_age_minutes: number | null;
   stale_jobs_count: number;
   estimated_total_jobs: number | null;
-  /** When these numbers were computed (they are shared between requests for up to a second). */
+  /** When these numbers were computed (shared between requests for a few seconds at most: SUMMARY_MAX_AGE_MS). */
   as_of: string;
 }
 
-// Scripts and dashboards poll the list many times a second; the summary (about 50 ms at 1M jobs)
-// is shared between requests for at most this long, and says when it was computed (`as_of`).
+// Scripts and dashboards poll the list many times a second; the summary (about 50 ms at 1M jobs,
+// seconds on a big table under load) is computed at most once per SUMMARY_TTL_MS per process and
+// shared, and no request waits for a refresh while the previous summary is younger than
+// SUMMARY_MAX_AGE_MS: it gets that one (`as_of` says when it was computed) while one refresh runs.
+// Before, every request that came after the TTL waited for the new computation, and on a big
+// table those held most requests for its whole duration.
 const SUMMARY_TTL_MS = 1_000;
-let summaryCache: { at: number; value: Promise<JobsSummary> } | null = null;
+export const SUMMARY_MAX_AGE_MS = 5_000;
+let lastSummary: { at: number; value: JobsSummary } | null = null;
+let refreshing: Promise<JobsSummary> | null = null;
 
-/** The summary, computed at most once per SUMMARY_TTL_MS per process. */
+/** The summary, computed at most once per SUMMARY_TTL_MS per process, at most SUMMARY_MAX_AGE_MS old. */
 export function getJobsSummaryShared(q: Sql): Promise<JobsSummary> {
   const now = Date.now();
-  if (summaryCache && now - summaryCache.at < SUMMARY_TTL_MS) return summaryCache.value;
-  const value = getJobsSummary(q);
-  summaryCache = { at: now, value };
-  value.catch(() => {
-    if (summaryCache?.value === value) summaryCache = null;
-  });
-  return value;
+  const last = lastSummary;
+  const age = last ? now - last.at : Infinity;
+  if (last && age < SUMMARY_TTL_MS) return Promise.resolve(last.value);
+  if (!refreshing) {
+    const refresh = getJobsSummary(q).then((value) => {
+      if (!lastSummary || lastSummary.at < now) lastSummary = { at: now, value };
+      return value;
+    });
+    refreshing = refresh;
+    // A failure is not kept: the next request tries again (and whoever waited gets the error).
+    refresh.then(
+      () => (refreshing = null),
+      () => (refreshing = null),
+    );
+  }
+  return last && age < SUMMARY_MAX_AGE_MS ? Promise.resolve(last.value) : refreshing;
 }
 
 /** The runbook's summary, over all jobs (the list's filter does not narrow it). */

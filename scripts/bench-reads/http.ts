@@ -1,13 +1,16 @@
 // HTTP load for the read benchmark (issue 6): the production build (`next start`) against the
 // benchmark's 1M-job database, N concurrent clients calling GET /api/v1/admin/jobs with an API
 // token for a fixed time. Prints latency p50/p95/p99, errors and the server's peak RSS (the
-// `next start` process and its children, sampled from /proc every 100 ms).
+// `next start` process and its children, sampled from /proc every 100 ms). startServer is the
+// server alone, for the incident scenario's requests (scripts/bench-reads/incident.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Database } from "../../db/client";
 import { createApiToken } from "../../lib/auth/tokens";
 import { percentile } from "./measure";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 export interface HttpLoadResult {
   clients: number;
@@ -55,12 +58,18 @@ async function waitForServer(url: string, child: ChildProcess, log: () => string
   }
 }
 
-export async function httpLoad(db: Database, databaseUrl: string, opts: { clients: number; seconds: number; port: number }, log: (s: string) => void): Promise<HttpLoadResult | null> {
-  const root = path.resolve(import.meta.dirname, "../..");
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    log("  skipped: no production build (run `npx next build` first)");
-    return null;
-  }
+export interface BenchServer {
+  url: string;
+  /** The API token's Authorization header (jobs:read). */
+  headers: Record<string, string>;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export const hasBuild = () => existsSync(path.join(ROOT, ".next", "BUILD_ID"));
+
+/** `next start` on `databaseUrl` (needs a production build), answering once /api/v1/stats does, with a jobs:read token. */
+export async function startServer(db: Database, databaseUrl: string, port: number): Promise<BenchServer> {
   const { token } = await createApiToken(db, {
     name: "bench-http",
     owner: "bench@localhost",
@@ -69,23 +78,42 @@ export async function httpLoad(db: Database, databaseUrl: string, opts: { client
     actor: { name: "bench", roles: ["admin"] },
   });
   let out = "";
-  const child = spawn(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(opts.port), "-H", "127.0.0.1"], {
-    cwd: root,
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
     // The requests carry an API token; the server only needs some sign-in configured to start.
     env: { JOBDECK_DEMO_AUTH: "1", NEXTAUTH_SECRET: "bench-only-secret-bench-only-secret", ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, JOBDECK_DEMO: "0", NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (out += d));
-  const url = `http://127.0.0.1:${opts.port}`;
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    if (child.exitCode === null) child.kill("SIGKILL");
+  };
+  const url = `http://127.0.0.1:${port}`;
   try {
     await waitForServer(url, child, () => out);
-    const headers = { authorization: `Bearer ${token}` };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, headers: { authorization: `Bearer ${token}` }, pid: child.pid!, stop };
+}
+
+export async function httpLoad(db: Database, databaseUrl: string, opts: { clients: number; seconds: number; port: number }, log: (s: string) => void): Promise<HttpLoadResult | null> {
+  if (!hasBuild()) {
+    log("  skipped: no production build (run `npx next build` first)");
+    return null;
+  }
+  const server = await startServer(db, databaseUrl, opts.port);
+  const { url, headers } = server;
+  try {
     const paths = ["/api/v1/admin/jobs?per_page=50", "/api/v1/admin/jobs?state=dead&per_page=50", "/api/v1/admin/jobs?kind=send-email&per_page=100"];
     for (const p of paths) await (await fetch(url + p, { headers })).text(); // warm-up
-    const idle = treeRssKb(child.pid!);
+    const idle = treeRssKb(server.pid);
     let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, treeRssKb(child.pid!))), 100);
+    const sampler = setInterval(() => (peak = Math.max(peak, treeRssKb(server.pid))), 100);
     const latencies: number[] = [];
     let errors = 0;
     const end = Date.now() + opts.seconds * 1000;
@@ -107,7 +135,7 @@ export async function httpLoad(db: Database, databaseUrl: string, opts: { client
     );
     const elapsed = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    peak = Math.max(peak, treeRssKb(child.pid!));
+    peak = Math.max(peak, treeRssKb(server.pid));
     const sorted = latencies.sort((a, b) => a - b);
     return {
       clients: opts.clients,
@@ -122,8 +150,6 @@ export async function httpLoad(db: Database, databaseUrl: string, opts: { client
       idle_rss_mb: idle / 1024,
     };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
-    if (child.exitCode === null) child.kill("SIGKILL");
+    await server.stop();
   }
 }

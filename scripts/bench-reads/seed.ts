@@ -4,6 +4,8 @@
 // row per job that ran, and 200 workers: 160 online, 30 crashed (offline, still holding running
 // jobs with expired leases), 10 stopped cleanly. Secondary indexes are dropped during the load
 // and rebuilt after it (the same definitions, read from pg_indexes), then VACUUM ANALYZE.
+// With `backlog` (the incident scenario), the newest `backlog` jobs are a burst of ready pending
+// jobs created in the last hour; the others spread over the 7 days before it.
 import type pg from "pg";
 
 export const KINDS = ["send-email", "resize-image", "sync-crm", "generate-report", "charge-card", "index-document"];
@@ -26,7 +28,7 @@ async function timed(label: string, fn: () => Promise<unknown>, log: (s: string)
   log(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-export async function seed(c: pg.Client, jobs: number, log: (s: string) => void): Promise<void> {
+export async function seed(c: pg.Client, jobs: number, log: (s: string) => void, { backlog = 0 }: { backlog?: number } = {}): Promise<void> {
   await c.query("set synchronous_commit = off");
   await c.query("set maintenance_work_mem = '512MB'");
   await c.query("select setseed(0.4242)");
@@ -64,7 +66,7 @@ export async function seed(c: pg.Client, jobs: number, log: (s: string) => void)
            case st when 'pending' then 0 when 'completed' then case when r4 < 0.03 then 2 else 1 end
                    when 'dead' then 5 when 'failed' then 1 + (r4 * 3)::int else 1 end,
            5,
-           case when st = 'pending' and r4 < 0.2 then now() + r3 * interval '2 hours' else created + interval '1 second' end,
+           case when st = 'pending' and r4 < 0.2 and i <= $9::int - $10::int then now() + r3 * interval '2 hours' else created + interval '1 second' end,
            created,
            case when st = 'pending' then null when st = 'running' then now() - r3 * interval '120 seconds'
                 else created + r3 * interval '20 seconds' end,
@@ -78,14 +80,15 @@ export async function seed(c: pg.Client, jobs: number, log: (s: string) => void)
            case when st = 'completed' then '{"ok": true}'::jsonb end
          from (
            select i, r1, r3, r4, 1 + (r2 * 6)::int % 6 as k,
-             now() - interval '7 days' * (1 - i::float8 / $9::int) as created,
-             case when r1 < 0.96 then 'completed' when r1 < 0.98 then 'dead' when r1 < 0.99 then 'failed'
+             case when i > $9::int - $10::int then now() - $11::interval * (($9::int - i)::float8 / nullif($10::int, 0))
+                  else now() - $11::interval - interval '7 days' * (1 - i::float8 / ($9::int - $10::int)) end as created,
+             case when i > $9::int - $10::int then 'pending' when r1 < 0.96 then 'completed' when r1 < 0.98 then 'dead' when r1 < 0.99 then 'failed'
                   when r1 < 0.999 then 'pending' else 'running' end as st,
              1 + (i % 200) as wn, 'worker-' || lpad((1 + (i % 200))::text, 3, '0') as w
            from (select i, random() as r1, random() as r2, random() as r3, random() as r4
                  from generate_series(1, $9::int) i offset 0) g
          ) s`,
-        [...ERRORS, jobs],
+        [...ERRORS, jobs, backlog, backlog ? "1 hour" : "0"],
       ),
     log,
   );
