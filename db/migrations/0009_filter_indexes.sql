@@ -1,0 +1,10 @@
+-- Indexes for the job list's filters (lib/queries/jobs, lib/queries/job-filter-sql). IF NOT EXISTS so
+-- a large installation can build them beforehand with CREATE INDEX CONCURRENTLY under the same names
+-- (this migration runs in one transaction, and a plain CREATE INDEX blocks writes while it builds).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;--> statement-breakpoint
+-- errorPrefix (LIKE 'p%') and errorContains (ILIKE '%x%'): trigrams of last_error; partial, since
+-- most jobs never fail and their rows then cost the index nothing.
+CREATE INDEX IF NOT EXISTS "jobs_last_error_trgm_idx" ON "jobs" USING gin ("last_error" gin_trgm_ops) WHERE "last_error" is not null;--> statement-breakpoint
+-- worker: that worker's attempts, newest job first, with the attempt id (an index-only walk; the list
+-- keeps the jobs whose current attempt it is).
+CREATE INDEX IF NOT EXISTS "job_attempts_worker_job_idx" ON "job_attempts" USING btree ("worker_id","job_id","id");
