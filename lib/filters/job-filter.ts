@@ -228,10 +228,10 @@ export type JobCriteria = Omit<JobFilter, "limit" | "beforeId" | "afterId">;
 
 /**
  * The filter fields whose cost is not bounded by the page size (see lib/queries/job-filter-sql):
- * payload (jsonb containment), errorContains and errorPrefix (a trigram index narrows them, but a
- * text shorter than three characters, or one most errors share, still tests row by row), worker
- * (a walk of that worker's whole attempt history when few of them match) and since (an expression
- * over three columns). state, kind, queue, campaign and the created/finished ranges have indexes;
+ * payload and errorContains / errorPrefix (GIN indexes narrow them, but a text shorter than
+ * three characters, or a match many jobs share but few of them pass the other filters, still
+ * tests row by row), worker (a walk of that worker's whole attempt history when few of them
+ * match) and since (an expression over three columns). state, kind, queue, campaign and the created/finished ranges have indexes;
  * `id` makes any filter one row. A list query with one of these counts against the caller's
  * budget (lib/server/expensive-filters).
  */

@@ -4,6 +4,7 @@
 //   index on last_error serves (starts_with and strpos cannot use an index);
 // - created / finished ranges: also as a range of job ids (ids grow with time, see ID_TIME_SKEW),
 //   so the list walks only the primary key between the range's ends;
+// - payload: jsonb @>, which the GIN jsonb_path_ops index serves (why an index: see the migration);
 // - worker: jobIdsSql (lib/queries/jobs) walks that worker's attempts instead (workerWalkSql).
 import type { JobCriteria, TimeBound } from "../filters/job-filter";
 
