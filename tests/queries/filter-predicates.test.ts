@@ -171,9 +171,11 @@ test("on PGlite the migration loads pg_trgm, and the rewritten filters run there
   const db = await openDatabase({ dataDir: dir, databaseUrl: "" });
   try {
     expect(await migrate(db)).toContain("0009_filter_indexes");
-    const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where indexname in ('jobs_last_error_trgm_idx', 'job_attempts_worker_job_idx') order by 1");
-    expect(indexes.map((i) => i.indexname)).toEqual(["job_attempts_worker_job_idx", "jobs_last_error_trgm_idx"]);
-    const [a, b] = await enqueueMany(db, [{ kind: "k" }, { kind: "k" }]);
+    const indexes = await db.query<{ indexname: string }>(
+      "select indexname from pg_indexes where indexname in ('jobs_last_error_trgm_idx', 'job_attempts_worker_job_idx', 'jobs_payload_path_idx') order by 1",
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual(["job_attempts_worker_job_idx", "jobs_last_error_trgm_idx", "jobs_payload_path_idx"]);
+    const [a, b] = await enqueueMany(db, [{ kind: "k", payload: { user: { id: 7 } } }, { kind: "k" }]);
     const [job] = await claim(db, { workerId: "w-lite", limit: 1, leaseSeconds: 60 });
     await fail(db, { jobId: job.id, attemptId: job.attemptId, error: "100% Ünïcödé failure", permanent: true });
     const ids = async (input: Record<string, unknown>) => (await listJobsPage(db, parseJobFilter(input))).jobs.map((j) => j.id);
@@ -181,10 +183,11 @@ test("on PGlite the migration loads pg_trgm, and the rewritten filters run there
     expect(await ids({ errorPrefix: "100_" })).toEqual([]);
     expect(await ids({ errorContains: "ÜNÏCÖDÉ" })).toEqual([a]);
     expect(await ids({ worker: "w-lite" })).toEqual([a]);
+    expect(await ids({ payload: '{"user":{"id":7}}' })).toEqual([a]);
     expect(await ids({ createdSince: "1h" })).toEqual([b, a]);
     expect(await ids({ createdUntil: "1h" })).toEqual([]);
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 180_000); // PGlite starts and migrates in WASM: slow on a busy machine.
