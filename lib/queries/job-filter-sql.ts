@@ -99,6 +99,15 @@ export function criteriaConditions(filter: JobCriteria, p: Param, opts: { walk?:
 }
 
 /**
+ * Conditions (always true) that an ordered list of ids adds so its own indexes apply: with an
+ * error filter, `id > 0` lets it walk jobs_error_id_idx, the jobs that have an error newest first
+ * (see migration 0009_filter_indexes for why counts do not get it).
+ */
+export function orderedWalkConditions(filter: JobCriteria): string[] {
+  return filter.errorPrefix !== undefined || filter.errorContains !== undefined ? ["j.id > 0"] : [];
+}
+
+/**
  * FROM of a list filtered by worker: that worker's attempts, newest job first (an index-only walk
  * of job_attempts_worker_job_idx, bounded by the `walk` conditions on wa.job_id), joined to the jobs whose current attempt
  * each one is. The walk is a subquery with its own order (offset 0 keeps it one): the planner

@@ -15,7 +15,7 @@
 import type { Sql } from "../../db/client";
 import type { JobCriteria, JobFilter } from "../filters/job-filter";
 import type { JobState } from "../queue/state-machine";
-import { criteriaConditions, type Param, pusher, workerWalkSql } from "./job-filter-sql";
+import { criteriaConditions, orderedWalkConditions, type Param, pusher, workerWalkSql } from "./job-filter-sql";
 
 export interface JobListRow {
   id: number;
@@ -80,7 +80,7 @@ export function jobIdsSql(criteria: JobCriteria, cursor: JobIdsQuery, params: un
     const from = workerWalkSql(criteria.worker, order, walk, p);
     return `select j.id from ${from} where ${where.join(" and ")} order by wa.job_id ${order} limit ${p(cursor.limit)}`;
   }
-  const conds = [...criteriaConditions(criteria, p), ...cursorOn("j.id")];
+  const conds = [...criteriaConditions(criteria, p), ...orderedWalkConditions(criteria), ...cursorOn("j.id")];
   const limit = p(cursor.limit);
   if (criteria.states.length > 1) {
     const rest = conds.length ? ` and ${conds.join(" and ")}` : "";
