@@ -108,10 +108,12 @@ export function orderedWalkConditions(filter: JobCriteria): string[] {
 }
 
 /**
- * FROM of a list filtered by worker: that worker's attempts, newest job first (an index-only walk
- * of job_attempts_worker_job_idx, bounded by the `walk` conditions on wa.job_id), joined to the jobs whose current attempt
- * each one is. The walk is a subquery with its own order (offset 0 keeps it one): the planner
- * cannot estimate how many attempts are current, and guessing few it would join them all and sort.
+ * FROM of a list filtered by worker: that worker's attempts, newest job first (job_attempts_worker_job_idx,
+ * bounded by the `walk` conditions on wa.job_id), joined to the jobs whose current attempt each one
+ * is. The walk is a subquery with its own order (offset 0 keeps it one): the planner cannot
+ * estimate how many attempts are current, and guessing few it would join every one of them before
+ * sorting. It may still read that worker's attempts whole and sort them: bounded by the worker's
+ * history, never the table.
  */
 export function workerWalkSql(worker: string, order: "asc" | "desc", walk: string[], p: Param): string {
   const where = [`wa.worker_id = ${p(worker)}`, ...walk].join(" and ");
