@@ -110,7 +110,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   const dir = path.resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const { PGlite, types } = await import("@electric-sql/pglite");
+  // pg_trgm backs the job list's error-text filters (migration 0009_filter_indexes).
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const db = await PGlite.create(dir, {
+    extensions: { pg_trgm },
     parsers: { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) },
   });
   return {

@@ -227,12 +227,13 @@ export interface JobFilter {
 export type JobCriteria = Omit<JobFilter, "limit" | "beforeId" | "afterId">;
 
 /**
- * The filter fields no index serves (see lib/queries/jobs): the list walks jobs in id order and
- * tests each row, so a filter that matches few jobs reads the whole table (or a whole state).
- * payload (jsonb containment), errorContains and errorPrefix (no index on last_error), worker
- * (a probe of job_attempts per row) and since (an expression over three columns). state, kind,
- * queue, campaign and the created/finished ranges have indexes; `id` makes any filter one row.
- * A list query with one of these counts against the caller's budget (lib/server/expensive-filters).
+ * The filter fields whose cost is not bounded by the page size (see lib/queries/job-filter-sql):
+ * payload and errorContains / errorPrefix (GIN indexes narrow them, but a text shorter than
+ * three characters, or a match many jobs share but few of them pass the other filters, still
+ * tests row by row), worker (a walk of that worker's whole attempt history when few of them
+ * match) and since (an expression over three columns). state, kind, queue, campaign and the created/finished ranges have indexes;
+ * `id` makes any filter one row. A list query with one of these counts against the caller's
+ * budget (lib/server/expensive-filters).
  */
 const EXPENSIVE_FIELDS: readonly (readonly [keyof JobCriteria, (typeof JOB_FILTER_FIELDS)[number]])[] = [
   ["payloadContains", "payload"],

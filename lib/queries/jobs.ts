@@ -9,10 +9,13 @@
 // - one state: jobs_state_id_idx (state, id), or jobs_kind_state_id_idx with a kind;
 // - several states: one ordered range scan per state (unnest + lateral), merged and cut to
 //   `limit` — `state = any(...)` cannot walk (state, id) in id order and would sort every
-//   matching row (all 960k completed ones, say).
+//   matching row (all 960k completed ones, say);
+// - a worker: that worker's attempts newest job first (job_attempts_worker_job_idx);
+// - the other filters: see lib/queries/job-filter-sql (trigram, id ranges from time ranges).
 import type { Sql } from "../../db/client";
-import type { JobCriteria, JobFilter, TimeBound } from "../filters/job-filter";
+import type { JobCriteria, JobFilter } from "../filters/job-filter";
 import type { JobState } from "../queue/state-machine";
+import { criteriaConditions, orderedWalkConditions, type Param, pusher, workerWalkSql } from "./job-filter-sql";
 
 export interface JobListRow {
   id: number;
@@ -39,54 +42,17 @@ export interface JobListPage {
   nextBeforeId: number | null;
 }
 
-/** `now() - 10h` or an absolute instant, as SQL. */
-function boundSql(b: TimeBound, p: (v: unknown) => string): string {
-  return "ago" in b ? `now() - make_interval(secs => ${p(b.ago)})` : `${p(b.at.toISOString())}::timestamptz`;
-}
-
-/** The criteria's conditions except `states` (each already a SQL boolean over alias `j`). */
-function criteriaConditions(filter: JobCriteria, p: (v: unknown) => string): string[] {
-  const where: string[] = [];
-  if (filter.id !== undefined) where.push(`j.id = ${p(filter.id)}`);
-  if (filter.kind !== undefined) where.push(`j.kind = ${p(filter.kind)}`);
-  if (filter.queue !== undefined) where.push(`j.queue = ${p(filter.queue)}`);
-  if (filter.campaignId !== undefined) where.push(`j.campaign_id = ${p(filter.campaignId)}`);
-  if (filter.worker !== undefined) {
-    // The worker of the job's current attempt: for a running job that is locked_by (claim sets
-    // both), for a finished one the worker of its last attempt. One primary-key probe per row.
-    where.push(
-      `j.state <> 'pending' and exists (select 1 from job_attempts a where a.id = j.attempt_id and a.worker_id = ${p(filter.worker)})`,
-    );
-  }
-  if (filter.sinceSeconds !== undefined) {
-    // "Updated within": the latest of the times a job records (finished, started, created).
-    where.push(`coalesce(j.finished_at, j.started_at, j.created_at) >= now() - make_interval(secs => ${p(filter.sinceSeconds)})`);
-  }
-  if (filter.createdSince) where.push(`j.created_at >= ${boundSql(filter.createdSince, p)}`);
-  if (filter.createdUntil) where.push(`j.created_at < ${boundSql(filter.createdUntil, p)}`);
-  if (filter.finishedSince) where.push(`j.finished_at >= ${boundSql(filter.finishedSince, p)}`);
-  if (filter.finishedUntil) where.push(`j.finished_at < ${boundSql(filter.finishedUntil, p)}`);
-  if (filter.errorPrefix !== undefined) where.push(`starts_with(j.last_error, ${p(filter.errorPrefix)})`);
-  if (filter.errorContains !== undefined) where.push(`strpos(lower(j.last_error), lower(${p(filter.errorContains)})) > 0`);
-  if (filter.payloadContains !== undefined) where.push(`j.payload @> ${p(JSON.stringify(filter.payloadContains))}::jsonb`);
-  return where;
-}
-
-function pusher(params: unknown[]) {
-  return (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-}
-
 /** The WHERE clause of a filter (without cursor or limit); pushes its values onto `params`. */
 export function jobFilterWhere(filter: JobCriteria, params: unknown[]): string {
   const p = pusher(params);
-  const where: string[] = [];
-  if (filter.states.length === 1) where.push(`j.state = ${p(filter.states[0])}`);
-  else if (filter.states.length > 1) where.push(`j.state = any(${p(filter.states)}::text[])`);
-  where.push(...criteriaConditions(filter, p));
+  const where = [...stateConditions(filter, p), ...criteriaConditions(filter, p)];
   return where.length ? where.join(" and ") : "true";
+}
+
+function stateConditions(filter: JobCriteria, p: Param): string[] {
+  if (filter.states.length === 1) return [`j.state = ${p(filter.states[0])}`];
+  if (filter.states.length > 1) return [`j.state = any(${p(filter.states)}::text[])`];
+  return [];
 }
 
 export interface JobIdsQuery {
@@ -103,20 +69,26 @@ export interface JobIdsQuery {
  */
 export function jobIdsSql(criteria: JobCriteria, cursor: JobIdsQuery, params: unknown[]): string {
   const p = pusher(params);
-  const asc = cursor.afterId !== undefined;
-  const conds = criteriaConditions(criteria, p);
-  if (cursor.beforeId !== undefined) conds.push(`j.id < ${p(cursor.beforeId)}`);
-  if (cursor.afterId !== undefined) conds.push(`j.id > ${p(cursor.afterId)}`);
-  const order = asc ? "asc" : "desc";
+  const order = cursor.afterId !== undefined ? "asc" : "desc";
+  const cursorOn = (key: string) => [
+    ...(cursor.beforeId !== undefined ? [`${key} < ${p(cursor.beforeId)}`] : []),
+    ...(cursor.afterId !== undefined ? [`${key} > ${p(cursor.afterId)}`] : []),
+  ];
+  if (criteria.worker !== undefined) {
+    const walk = cursorOn("wa.job_id");
+    const where = [...stateConditions(criteria, p), ...criteriaConditions(criteria, p, { walk })];
+    const from = workerWalkSql(criteria.worker, order, walk, p);
+    return `select j.id from ${from} where ${where.join(" and ")} order by wa.job_id ${order} limit ${p(cursor.limit)}`;
+  }
+  const conds = [...criteriaConditions(criteria, p), ...orderedWalkConditions(criteria), ...cursorOn("j.id")];
   const limit = p(cursor.limit);
-  const rest = conds.length ? ` and ${conds.join(" and ")}` : "";
   if (criteria.states.length > 1) {
+    const rest = conds.length ? ` and ${conds.join(" and ")}` : "";
     return `select x.id from unnest(${p(criteria.states)}::text[]) as st(state)
       cross join lateral (select j.id from jobs j where j.state = st.state${rest} order by j.id ${order} limit ${limit}) x
       order by x.id ${order} limit ${limit}`;
   }
-  const state = criteria.states.length === 1 ? [`j.state = ${p(criteria.states[0])}`] : [];
-  const where = [...state, ...conds];
+  const where = [...stateConditions(criteria, p), ...conds];
   return `select j.id from jobs j where ${where.length ? where.join(" and ") : "true"} order by j.id ${order} limit ${limit}`;
 }
 
