@@ -102,6 +102,11 @@ export const jobs = pgTable(
     index("jobs_campaign_children_state_idx")
       .on(t.campaignId, t.state, t.position)
       .where(sql`${t.campaignId} is not null and ${t.parentId} is not null`),
+    // A campaign's batch jobs newest first (the campaign page's batch list): without it the
+    // planner walked the primary key backwards past every item job of a big campaign.
+    index("jobs_campaign_batches_idx")
+      .on(t.campaignId, t.id)
+      .where(sql`${t.campaignId} is not null and ${t.parentId} is null`),
     // A parent's children (job detail, campaign batches).
     index("jobs_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
     // Pending jobs by queue and run_at: the oldest ready job per queue is its first entry, and the

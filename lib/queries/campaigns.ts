@@ -77,9 +77,15 @@ function byState(rows: { state: string; n: number }[]) {
 
 // Item keys that occur more than once at all, read from jobs_campaign_item_idx alone; only these
 // few are then checked for state (a duplicate is more than one non-cancelled item job).
-const DUPLICATE_CANDIDATES_SQL = `candidates as (
+// Item keys seen more than once (an index-only scan of jobs_campaign_item_idx), then each
+// candidate's live children by one probe of the same index: joining the candidates to every
+// child instead made the planner read all 100,000 children of a big campaign from the heap.
+const DUPLICATE_CANDIDATES_SQL = `candidates as materialized (
   select item_key from jobs where campaign_id = $1 and item_key is not null
   group by item_key having count(*) > 1)`;
+const DUPLICATE_CHILDREN_SQL = `select count(*) as k, array_agg(j.id order by j.id) as job_ids,
+    (count(*) filter (where j.state = 'completed'))::int as completed, min(j.position) as first_position
+  from jobs j where j.campaign_id = $1 and j.item_key = c.item_key and j.parent_id is not null and j.state <> 'cancelled'`;
 
 export async function getCampaignAggregate(q: Sql, id: number): Promise<CampaignAggregate | null> {
   const [campaign] = await q.query<CampaignAggregate["campaign"]>(
@@ -101,20 +107,17 @@ export async function getCampaignAggregate(q: Sql, id: number): Promise<Campaign
     ),
     q.query<{ n: number }>(
       `with ${DUPLICATE_CANDIDATES_SQL}
-       select count(*)::int as n from (
-         select j.item_key from jobs j join candidates using (item_key)
-         where j.campaign_id = $1 and j.parent_id is not null and j.state <> 'cancelled'
-         group by j.item_key having count(*) > 1) d`,
+       select count(*)::int as n from candidates c
+       cross join lateral (${DUPLICATE_CHILDREN_SQL}) x
+       where x.k > 1`,
       [id],
     ),
     q.query<CampaignAggregate["duplicates"]["items"][number]>(
       `with ${DUPLICATE_CANDIDATES_SQL}
-       select j.item_key, array_agg(j.id order by j.id) as job_ids,
-              (count(*) filter (where j.state = 'completed'))::int as completed
-       from jobs j join candidates using (item_key)
-       where j.campaign_id = $1 and j.parent_id is not null and j.state <> 'cancelled'
-       group by j.item_key having count(*) > 1
-       order by min(j.position), j.item_key limit ${LIST_LIMIT}`,
+       select c.item_key, x.job_ids, x.completed from candidates c
+       cross join lateral (${DUPLICATE_CHILDREN_SQL}) x
+       where x.k > 1
+       order by x.first_position, c.item_key limit ${LIST_LIMIT}`,
       [id],
     ),
     // Gaps and islands: between consecutive completed positions (with the first batch's start

@@ -1,0 +1,1 @@
+CREATE INDEX "jobs_campaign_batches_idx" ON "jobs" USING btree ("campaign_id","id") WHERE "jobs"."campaign_id" is not null and "jobs"."parent_id" is null;
