@@ -131,12 +131,11 @@ export interface JobsSummary {
   as_of: string;
 }
 
-// Scripts and dashboards poll the list many times a second; the summary (about 50 ms at 1M jobs,
-// seconds on a big table under load) is computed at most once per SUMMARY_TTL_MS per process and
-// shared, and no request waits for a refresh while the previous summary is younger than
-// SUMMARY_MAX_AGE_MS: it gets that one (`as_of` says when it was computed) while one refresh runs.
-// Before, every request that came after the TTL waited for the new computation, and on a big
-// table those held most requests for its whole duration.
+// Scripts and dashboards poll the list many times a second; the summary (a few ms from the
+// counters, more when the database is busy) is computed at most once per SUMMARY_TTL_MS per
+// process and shared, and no request waits for a refresh while the previous summary is younger
+// than SUMMARY_MAX_AGE_MS: it gets that one (`as_of` says when it was computed) while one
+// refresh runs, so a slow database never queues every list request behind one recount.
 const SUMMARY_TTL_MS = 1_000;
 export const SUMMARY_MAX_AGE_MS = 5_000;
 let lastSummary: { at: number; value: JobsSummary } | null = null;
