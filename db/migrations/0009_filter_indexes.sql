@@ -15,10 +15,3 @@ CREATE INDEX IF NOT EXISTS "jobs_error_id_idx" ON "jobs" USING btree ("id") WHER
 -- worker: that worker's attempts, newest job first, with the attempt id (an index-only walk; the list
 -- keeps the jobs whose current attempt it is).
 CREATE INDEX IF NOT EXISTS "job_attempts_worker_job_idx" ON "job_attempts" USING btree ("worker_id","job_id","id");
---> statement-breakpoint
--- payload (@>): it pays for itself. Measured at 1M jobs: 66 MB, and about 25% more WAL on every job
--- write (insert, claim, complete: state is indexed, so each is a new index entry of the payload's
--- paths), against a search that otherwise reads the whole table (1-1.5 s at 1M when few jobs match,
--- ten times that at 10M). A scan of only the newest jobs would be cheaper to keep but would answer
--- "not found" for older jobs and make a bulk action on a payload filter partial.
-CREATE INDEX IF NOT EXISTS "jobs_payload_path_idx" ON "jobs" USING gin ("payload" jsonb_path_ops);

@@ -228,8 +228,8 @@ export type JobCriteria = Omit<JobFilter, "limit" | "beforeId" | "afterId">;
 
 /**
  * The filter fields whose cost is not bounded by the page size (see lib/queries/job-filter-sql):
- * payload and errorContains / errorPrefix (GIN indexes narrow them, but a text shorter than
- * three characters, or a match many jobs share but few of them pass the other filters, still
+ * payload (no index: row by row, newest first) and errorContains / errorPrefix (a trigram index
+ * narrows them, but a text shorter than three characters, or a match many jobs share but few of them pass the other filters, still
  * tests row by row), worker (a walk of that worker's whole attempt history when few of them
  * match) and since (an expression over three columns). state, kind, queue, campaign and the created/finished ranges have indexes;
  * `id` makes any filter one row. A list query with one of these counts against the caller's

@@ -172,9 +172,9 @@ test("on PGlite the migration loads pg_trgm, and the rewritten filters run there
   try {
     expect(await migrate(db)).toContain("0009_filter_indexes");
     const indexes = await db.query<{ indexname: string }>(
-      "select indexname from pg_indexes where indexname in ('jobs_last_error_trgm_idx', 'jobs_error_id_idx', 'job_attempts_worker_job_idx', 'jobs_payload_path_idx') order by 1",
+      "select indexname from pg_indexes where indexname in ('jobs_last_error_trgm_idx', 'jobs_error_id_idx', 'job_attempts_worker_job_idx') order by 1",
     );
-    expect(indexes.map((i) => i.indexname)).toEqual(["job_attempts_worker_job_idx", "jobs_error_id_idx", "jobs_last_error_trgm_idx", "jobs_payload_path_idx"]);
+    expect(indexes.map((i) => i.indexname)).toEqual(["job_attempts_worker_job_idx", "jobs_error_id_idx", "jobs_last_error_trgm_idx"]);
     const [a, b] = await enqueueMany(db, [{ kind: "k", payload: { user: { id: 7 } } }, { kind: "k" }]);
     const [job] = await claim(db, { workerId: "w-lite", limit: 1, leaseSeconds: 60 });
     await fail(db, { jobId: job.id, attemptId: job.attemptId, error: "100% Ünïcödé failure", permanent: true });
