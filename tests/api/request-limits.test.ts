@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_JSON_BODY_BYTES, MAX_NDJSON_BODY_BYTES } from "../../lib/api/body";
 import { STATS_TTL_MS } from "../../lib/api/other-handlers";
 import { createApiToken } from "../../lib/auth/tokens";
+import { JOB_COUNTS_SQL } from "../../lib/queue/counters";
 import { type CookieJar, demoSignIn } from "../helpers/demo-session";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db";
 import { type RunningServer, startServer } from "./server";
@@ -199,15 +200,16 @@ describe("GET /api/v1/stats", () => {
   const statsQueriesWaiting = async () =>
     (
       await t.db.query<{ n: number }>(
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%count(*) filter (where state = ''pending'')%'",
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query = $1",
+        [JOB_COUNTS_SQL],
       )
     )[0].n;
 
   it("20 concurrent callers cost one query, and share its answer (as_of)", async () => {
     await sleep(STATS_TTL_MS + 100); // nothing cached from earlier tests
     const { pending } = await t.db.tx(async (q) => {
-      // Hold the jobs table: the stats query waits on the lock, where it can be counted.
-      await q.query("lock table jobs in access exclusive mode");
+      // Hold the counters: the stats query (lib/queue/counters JOB_COUNTS_SQL) waits on the lock, where it can be counted.
+      await q.query("lock table job_counts in access exclusive mode");
       const pending = Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${app.url}/api/v1/stats`)).json()));
       for (let i = 0; i < 100 && (await statsQueriesWaiting()) === 0; i++) await sleep(100);
       await sleep(1_500); // time for any other caller's query to arrive
