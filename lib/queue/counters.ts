@@ -10,6 +10,15 @@
 import type { Database, Sql } from "../../db/client";
 import type { JobState } from "./state-machine";
 
+/**
+ * Seconds between timed folds (workers and the app server): JOBDECK_COUNTER_FOLD_SECONDS, default
+ * 2. Zero or anything not a positive number turns the timer off (a worker's tick still folds).
+ */
+export function counterFoldSeconds(): number {
+  const raw = Number(process.env.JOBDECK_COUNTER_FOLD_SECONDS ?? 2);
+  return raw > 0 ? raw : 0;
+}
+
 /** Advisory lock key: one fold at a time (a second would only wait on the first's rows). */
 export const COUNTER_FOLD_LOCK_KEY = 7_311_290_445;
 

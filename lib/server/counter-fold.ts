@@ -4,15 +4,15 @@
 // opens the overview — and a read adds up every delta not yet folded. One fold at a time across
 // workers and replicas (an advisory lock); a tick that cannot reach the database waits for the next.
 import "server-only";
-import { foldOnce } from "@/lib/queue/counters";
+import { counterFoldSeconds, foldOnce } from "@/lib/queue/counters";
 import { getDb } from "./db";
 
 const cache = globalThis as typeof globalThis & { jobdeckCounterFold?: NodeJS.Timeout };
 
 export function startCounterFolding(): void {
   if (cache.jobdeckCounterFold) return;
-  const seconds = Number(process.env.JOBDECK_COUNTER_FOLD_SECONDS ?? 2);
-  if (!(seconds > 0)) return;
+  const seconds = counterFoldSeconds();
+  if (!seconds) return;
   let running = false;
   cache.jobdeckCounterFold = setInterval(async () => {
     if (running) return;

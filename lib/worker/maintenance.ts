@@ -18,7 +18,7 @@ import type { Database } from "../../db/client";
 import { compactRollups, sampleQueueDepth } from "../queue/rollups";
 import { deleteExpiredJobs, deleteExpiredRollups, retentionConfig } from "../queue/retention";
 import { checkCountersOnce, counterCheckMinutes } from "../queue/counter-check";
-import { foldOnce } from "../queue/counters";
+import { counterFoldSeconds, foldOnce } from "../queue/counters";
 
 export const SAMPLE_LOCK_KEY = 7_311_290_443;
 export const HOUSEKEEPING_LOCK_KEY = 7_311_290_444;
@@ -164,7 +164,7 @@ export function startMaintenance(opts: MaintenanceOptions & { autoStart?: boolea
     timer.unref?.();
   }
 
-  const foldMs = opts.foldIntervalMs ?? Number(process.env.JOBDECK_COUNTER_FOLD_SECONDS ?? 2) * 1000;
+  const foldMs = opts.foldIntervalMs ?? counterFoldSeconds() * 1000;
   const foldTimer = opts.autoStart !== false && foldMs > 0 ? setInterval(() => void fold(), foldMs) : null;
   foldTimer?.unref?.();
 
