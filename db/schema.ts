@@ -107,6 +107,15 @@ export const jobs = pgTable(
     index("jobs_campaign_batches_idx")
       .on(t.campaignId, t.id)
       .where(sql`${t.campaignId} is not null and ${t.parentId} is null`),
+    // A campaign's item jobs in position order with their state: missing positions (no live
+    // child) and gaps read it index-only, already in order — no heap fetch per child, no sort.
+    index("jobs_campaign_positions_idx")
+      .on(t.campaignId, t.position, t.state)
+      .where(sql`${t.campaignId} is not null and ${t.parentId} is not null`),
+    // Where a campaign's first (non-repair) batch started: one probe, not every batch's payload.
+    index("jobs_campaign_first_batch_idx")
+      .on(t.campaignId, t.position)
+      .where(sql`${t.campaignId} is not null and ${t.parentId} is null and not (${t.payload} ? 'repair')`),
     // A parent's children (job detail, campaign batches).
     index("jobs_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
     // Pending jobs by queue and run_at: the oldest ready job per queue is its first entry, and the

@@ -1,0 +1,2 @@
+CREATE INDEX "jobs_campaign_positions_idx" ON "jobs" USING btree ("campaign_id","position","state") WHERE "jobs"."campaign_id" is not null and "jobs"."parent_id" is not null;--> statement-breakpoint
+CREATE INDEX "jobs_campaign_first_batch_idx" ON "jobs" USING btree ("campaign_id","position") WHERE "jobs"."campaign_id" is not null and "jobs"."parent_id" is null and not ("jobs"."payload" ? 'repair');
