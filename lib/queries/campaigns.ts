@@ -97,7 +97,7 @@ export async function getCampaignAggregate(q: Sql, id: number): Promise<Campaign
   if (!campaign) return null;
   const nsp = campaign.next_start_position;
 
-  const [counts, batchItems, dupCount, dupItems, gapRanges, failed, done, missing] = await Promise.all([
+  const [counts, batchItems, dups, gapRanges, failed, done, missing] = await Promise.all([
     readCampaignCounts(q, [id]),
     q.query<CampaignAggregate["batches"]["items"][number]>(
       `select id, state, position, attempts, created_at, started_at, finished_at, last_error,
@@ -105,16 +105,10 @@ export async function getCampaignAggregate(q: Sql, id: number): Promise<Campaign
        from jobs where campaign_id = $1 and parent_id is null order by id desc limit 500`,
       [id],
     ),
-    q.query<{ n: number }>(
+    // The duplicates and their count (`total`, on every row) from one read of the candidates.
+    q.query<CampaignAggregate["duplicates"]["items"][number] & { total: number }>(
       `with ${DUPLICATE_CANDIDATES_SQL}
-       select count(*)::int as n from candidates c
-       cross join lateral (${DUPLICATE_CHILDREN_SQL}) x
-       where x.k > 1`,
-      [id],
-    ),
-    q.query<CampaignAggregate["duplicates"]["items"][number]>(
-      `with ${DUPLICATE_CANDIDATES_SQL}
-       select c.item_key, x.job_ids, x.completed from candidates c
+       select c.item_key, x.job_ids, x.completed, (count(*) over ())::int as total from candidates c
        cross join lateral (${DUPLICATE_CHILDREN_SQL}) x
        where x.k > 1
        order by x.first_position, c.item_key limit ${LIST_LIMIT}`,
@@ -153,7 +147,7 @@ export async function getCampaignAggregate(q: Sql, id: number): Promise<Campaign
     next_start_position: nsp,
     batches: { ...byState(counts.filter((c) => !c.child)), items: batchItems },
     children: byState(counts.filter((c) => c.child)),
-    duplicates: { count: dupCount[0]?.n ?? 0, items: dupItems },
+    duplicates: { count: dups[0]?.total ?? 0, items: dups.map(({ item_key, job_ids, completed }) => ({ item_key, job_ids, completed })) },
     gaps: {
       count: gapRanges.reduce((sum, g) => sum + (g.to - g.from + 1), 0),
       ranges: gapRanges.slice(0, LIST_LIMIT),
