@@ -14,7 +14,7 @@
 // - the other filters: see lib/queries/job-filter-sql (trigram, id ranges from time ranges).
 import type { Sql } from "../../db/client";
 import type { JobCriteria, JobFilter } from "../filters/job-filter";
-import type { JobState } from "../queue/state-machine";
+import { JOB_STATES, type JobState } from "../queue/state-machine";
 import { criteriaConditions, orderedWalkConditions, type Param, pusher, workerWalkSql } from "./job-filter-sql";
 
 export interface JobListRow {
@@ -82,9 +82,12 @@ export function jobIdsSql(criteria: JobCriteria, cursor: JobIdsQuery, params: un
   }
   const conds = [...criteriaConditions(criteria, p), ...orderedWalkConditions(criteria), ...cursorOn("j.id")];
   const limit = p(cursor.limit);
-  if (criteria.states.length > 1) {
+  // A kind in every state is a walk of (kind, state, id) per state too: walking the primary key
+  // and skipping other kinds read every newer job (100,000 newer campaign items cost 0.5 s at 10M).
+  const states = criteria.states.length === 0 && criteria.kind !== undefined ? JOB_STATES : criteria.states;
+  if (states.length > 1) {
     const rest = conds.length ? ` and ${conds.join(" and ")}` : "";
-    return `select x.id from unnest(${p(criteria.states)}::text[]) as st(state)
+    return `select x.id from unnest(${p(states)}::text[]) as st(state)
       cross join lateral (select j.id from jobs j where j.state = st.state${rest} order by j.id ${order} limit ${limit}) x
       order by x.id ${order} limit ${limit}`;
   }

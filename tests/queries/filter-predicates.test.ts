@@ -2,7 +2,7 @@
 // 0009_filter_indexes) select exactly what the plain predicates they replace selected: error
 // prefix (starts_with) and contains (strpos of lower) on tricky text, worker (the current
 // attempt's worker, never a pending job), created/finished ranges at their boundaries — through
-// every page both ways, the bulk counts and selectJobIds. Then the migration on PGlite.
+// every page both ways, the bulk counts and selectJobIds; a kind in every state walked per state. Then the migration on PGlite.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -133,6 +133,14 @@ describe("worker: the worker of the job's current attempt, walked through its at
     const since = new Date(Date.now() - HOUR).toISOString();
     await expectSame({ worker: "w-1", createdSince: since }, `${current} and j.created_at >= $2`, ["w-1", since]);
     await expectSame({ worker: "w-1", createdUntil: since }, "false", []);
+  });
+});
+
+describe("kind in every state: walked per state on (kind, state, id), not along the primary key", () => {
+  test.each(["work", "err", "odd", "even", "no-such-kind"])("%s", async (kind) => {
+    await expectSame({ kind }, "j.kind = $1", [kind]);
+    await expectSame({ kind, queue: "wq" }, "j.kind = $1 and j.queue = 'wq'", [kind]);
+    await expectSame({ kind, errorContains: "o" }, "j.kind = $1 and strpos(lower(j.last_error), 'o') > 0", [kind]);
   });
 });
 
