@@ -275,6 +275,18 @@ export const apiTokens = pgTable(
   (t) => [index("api_tokens_created_at_idx").on(t.createdAt)],
 );
 
+// Operator controls per native queue (issue 15): a paused queue is skipped by every claim from
+// the moment the pause commits (lib/queue/claim.ts); running jobs finish. A row stays after a
+// resume (paused_at null) so the page can say who resumed it and when.
+export const queueControls = pgTable("queue_controls", {
+  queue: text("queue").primaryKey(),
+  pausedAt: ts("paused_at"),
+  pausedBy: text("paused_by"),
+  pauseReason: text("pause_reason"),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+  updatedBy: text("updated_by").notNull(),
+});
+
 export type Job = typeof jobs.$inferSelect;
 export type JobAttempt = typeof jobAttempts.$inferSelect;
 export type Worker = typeof workers.$inferSelect;

@@ -30,8 +30,22 @@ export interface ClaimOptions {
 
 const CLAIMABLE = sourceStatesSql("claim");
 
+// Queues an operator paused (lib/queue/queue-controls.ts): no claim takes their jobs.
+const PAUSED = "select queue from queue_controls where paused_at is not null";
+
+// Queues with ready or retrying jobs, one probe of jobs_claim_queue_idx per queue (a loose
+// index scan), whatever their backlogs.
+const CLAIMABLE_QUEUES = `with recursive rq(name) as (
+    (select queue from jobs where state in ${CLAIMABLE} order by queue limit 1)
+    union all
+    select (select queue from jobs where state in ${CLAIMABLE} and queue > rq.name order by queue limit 1) from rq where rq.name is not null)
+  select name from rq where name is not null`;
+
 // One queue (or all queues) walks the claim index in order; several queues take the best
-// `limit` of each queue's head, so each lookup stays an ordered index scan.
+// `limit` of each queue's head, so each lookup stays an ordered index scan. While a queue is
+// paused, "all queues" is every other queue that has claimable jobs, taken the same way:
+// walking one index past a paused queue's backlog row by row would read all of it per claim.
+// Which branch runs is decided once per statement (an uncorrelated EXISTS is a one-time filter).
 function pickSql(opts: ClaimOptions, param: (value: unknown) => string): string {
   // "desc nulls last" spells out the claim indexes' order (drizzle's .desc() creates them
   // DESC NULLS LAST; a bare "desc" means NULLS FIRST). Without it no index matches the ORDER BY
@@ -39,19 +53,27 @@ function pickSql(opts: ClaimOptions, param: (value: unknown) => string): string 
   const order = "order by priority desc nulls last, run_at, id";
   const kind = opts.kinds ? ` and kind = any(${param(opts.kinds)}::text[])` : "";
   const ready = `state in ${CLAIMABLE} and run_at <= now()${kind}`;
-  const queues = opts.queues ?? [];
-  if (!queues.length) {
-    return `select id from jobs where ${ready} ${order} limit $2 for update skip locked`;
-  }
-  if (queues.length === 1) {
-    return `select id from jobs where ${ready} and queue = ${param(queues[0])}::text ${order} limit $2 for update skip locked`;
-  }
-  return `select p.id from unnest(${param(queues)}::text[]) as qn(name)
+  const perQueue = (queuesSql: string) => `select p.id, p.priority, p.run_at from (${queuesSql}) as qn(name)
           cross join lateral (
             select id, priority, run_at from jobs
             where ${ready} and queue = qn.name
-            ${order} limit $2 for update skip locked) p
-          order by p.priority desc nulls last, p.run_at, p.id limit $2`;
+            ${order} limit $2 for update skip locked) p`;
+  const queues = opts.queues ?? [];
+  if (!queues.length) {
+    return `select id from (
+        select id, priority, run_at from (select id, priority, run_at from jobs where ${ready} and not exists (${PAUSED}) ${order} limit $2 for update skip locked) a
+        union all
+        ${perQueue(`select name from (${CLAIMABLE_QUEUES}) c where exists (${PAUSED}) and name not in (${PAUSED})`)}) x
+      ${order} limit $2`;
+  }
+  if (queues.length === 1) {
+    const queue = param(queues[0]);
+    return `select id from jobs where ${ready} and queue = ${queue}::text
+      and not exists (select 1 from queue_controls c where c.queue = ${queue}::text and c.paused_at is not null)
+      ${order} limit $2 for update skip locked`;
+  }
+  return `select id from (${perQueue(`select name from unnest(${param(queues)}::text[]) as u(name) where name not in (${PAUSED})`)}) x
+          ${order} limit $2`;
 }
 
 export async function claim(q: Sql, opts: ClaimOptions): Promise<ClaimedJob[]> {
